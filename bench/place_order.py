@@ -1,0 +1,76 @@
+"""Place an order on the shop's upstream and record it in the shop's database; print its token.
+
+Run by bench/harness.py with the running shop's environment: `python bench/place_order.py [--pay]`.
+With --pay, the sandbox is told the payment arrived and the order is followed to Done.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefront.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from orders.models import Order, OrderItem  # noqa: E402
+from orders.services import record_upstream_order  # noqa: E402
+from storefront.upstream.client import EndUser  # noqa: E402
+from storefront.upstream.factory import get_client  # noqa: E402
+
+EMAIL = "bench@example.com"
+SHOPPER = EndUser(ip="127.0.0.1", user_agent="bench", country_code="US")
+BODY = {
+    "email": EMAIL,
+    "user": {"email": EMAIL, "has_accepted_newsletter": False},
+    "payment": {"type": "via", "payment_via": "USER_WALLET", "coin": "USDC", "network": "Solana"},
+    "deliveries": [
+        {"beneficiary_account": EMAIL, "brand_name": "Airbnb", "country_code": "US", "denomination": "50 USD"}
+    ],
+    "lang": "en",
+}
+
+
+def place_order(*, pay: bool) -> Order:
+    """Create the order upstream and its row here, as checkout would."""
+    order = Order.objects.create(
+        email=EMAIL,
+        country_code="US",
+        coin="USDC",
+        network="Solana",
+        shopper_ip="127.0.0.1",
+        shopper_user_agent="bench",
+    )
+    OrderItem.objects.create(
+        order=order,
+        brand_name="Airbnb",
+        family="airbnb",
+        kind="giftcard",
+        country_code="US",
+        denomination="50 USD",
+        localized_denomination="$50",
+        beneficiary_account=EMAIL,
+    )
+    client = get_client()
+    record_upstream_order(
+        order=order, upstream=client.create_order(body=BODY, end_user=SHOPPER), source="checkout"
+    )
+    if pay:
+        for _ in range(100):
+            upstream = client.get_order(order_id=order.upstream_order_id, end_user=SHOPPER)
+            if upstream.order_state == "WaitingForPayment":
+                client.simulate_payment(order_id=order.upstream_order_id, action="pay", end_user=SHOPPER)
+            if upstream.order_state == "Done":
+                record_upstream_order(order=order, upstream=upstream, source="sync")
+                break
+            time.sleep(0.2)
+    return order
+
+
+if __name__ == "__main__":
+    print(place_order(pay="--pay" in sys.argv).token)

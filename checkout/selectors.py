@@ -1,0 +1,197 @@
+"""Reads for the cart and checkout: cart lines resolved against the catalog, prices, payment options."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote
+
+from catalog.selectors import find_product, get_payment_vias
+from storefront.upstream import errors, schemas
+from storefront.upstream.cache import cached_upstream_read
+from storefront.upstream.client import EndUser
+from storefront.upstream.factory import get_client
+
+from .cart import CartLine
+
+logger = logging.getLogger(__name__)
+
+RECOMMENDED = ("USDC", "Solana")
+PAYMENT_VIA = "USER_WALLET"
+TRON = "tron"
+
+
+@dataclass(frozen=True)
+class CartItem:
+    """A cart line with what the catalog says about it now (product None when it is gone)."""
+
+    line: CartLine
+    product: schemas.Product | None
+    unit_coin_amount: Decimal | None = None
+
+    @property
+    def id(self) -> str:
+        return self.line.id
+
+    @property
+    def available(self) -> bool:
+        return self.product is not None and not self.product.is_out_of_stock
+
+    @property
+    def brand_name(self) -> str:
+        return (self.product.brand_name if self.product else None) or self.line.family
+
+    @property
+    def kind(self) -> str:
+        return (self.product.kind if self.product else None) or "giftcard"
+
+    @property
+    def needs_phone(self) -> bool:
+        """Return whether the beneficiary is a phone number (top-ups) rather than an email."""
+        if self.product is None:
+            return False
+        return self.product.delivery_type == "by_phone" or self.kind == "mobile_recharge"
+
+    @property
+    def currency(self) -> str:
+        if self.product is None:
+            return ""
+        return self.product.currency or (self.product.range.currency if self.product.range else "") or ""
+
+    @property
+    def face_value(self) -> Decimal | None:
+        if self.line.product_value is not None:
+            return self.line.product_value
+        return self.product.face_value if self.product else None
+
+    @property
+    def label(self) -> str:
+        """Return the denomination as the shopper reads it ("$25", "1 GB 7 days", "12 USD")."""
+        if self.line.product_value is not None:
+            return f"{self.line.product_value.normalize():f} {self.currency}".strip()
+        if self.product is not None:
+            return self.product.localized_denomination or self.product.denomination
+        return self.line.denomination
+
+    @property
+    def line_coin_amount(self) -> Decimal | None:
+        if self.unit_coin_amount is None:
+            return None
+        return self.unit_coin_amount * self.line.quantity
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    items: list[CartItem]
+    coin: str
+
+    @property
+    def count(self) -> int:
+        return sum(item.line.quantity for item in self.items)
+
+    @property
+    def total(self) -> Decimal | None:
+        """Return the sum of the line amounts, or None when one of them is unknown."""
+        amounts = [item.line_coin_amount for item in self.items]
+        if not amounts or any(a is None for a in amounts):
+            return None
+        return sum(amounts, Decimal(0))
+
+    @property
+    def all_available(self) -> bool:
+        return bool(self.items) and all(item.available for item in self.items)
+
+
+@dataclass(frozen=True)
+class PaymentOption:
+    coin: str
+    network: str
+    suspended: bool
+
+    @property
+    def value(self) -> str:
+        return f"{self.coin}|{self.network}"
+
+    @property
+    def recommended(self) -> bool:
+        return (self.coin, self.network) == RECOMMENDED
+
+    @property
+    def needs_full_name(self) -> bool:
+        return self.network.lower() == TRON
+
+
+def get_range_price(
+    *, product: schemas.Product, country_code: str, value: Decimal, coin: str, end_user: EndUser
+) -> Decimal | None:
+    """Return the coin amount of a custom face value, or None if the upstream won't price it."""
+    brand = product.brand_name or ""
+    key = f"price:{country_code}:{quote(brand, safe='')}:{value}:{coin}"
+    try:
+        price = cached_upstream_read(
+            key,
+            lambda: get_client().price(
+                brand_name=brand, country_code=country_code, face_value=value, coin=coin, end_user=end_user
+            ),
+        )
+    except errors.UpstreamStatusError as exc:
+        logger.info("no price for %s %s: %s", brand, value, exc)
+        return None
+    return price.coin_amount
+
+
+def get_cart_summary(*, lines: list[CartLine], coin: str, lang: str, end_user: EndUser) -> CartSummary:
+    """Resolve the cart's lines against the catalog, priced in `coin`."""
+    items = []
+    for line in lines:
+        product = find_product(
+            country_code=line.country_code, family=line.family, product_id=line.product_id, coin=coin,
+            lang=lang, end_user=end_user,
+        )
+        unit = None
+        if product is not None:
+            if line.product_value is not None:
+                unit = get_range_price(
+                    product=product, country_code=line.country_code, value=line.product_value, coin=coin,
+                    end_user=end_user,
+                )
+            else:
+                unit = product.coin_amount
+        items.append(CartItem(line=line, product=product, unit_coin_amount=unit))
+    return CartSummary(items=items, coin=coin)
+
+
+def get_payment_options(*, end_user: EndUser) -> list[PaymentOption]:
+    """Return every coin and network the shopper can pick, suspended ones included (shown disabled)."""
+    options: list[PaymentOption] = []
+    for via in get_payment_vias(end_user=end_user):
+        if via.name != PAYMENT_VIA:
+            continue
+        for currency in via.currencies:
+            for network in currency.networks:
+                options.append(PaymentOption(
+                    coin=currency.name, network=network.name,
+                    suspended=currency.is_suspended or network.is_suspended,
+                ))
+    return options
+
+
+@dataclass(frozen=True)
+class CoinGroup:
+    coin: str
+    options: list[PaymentOption]
+
+    @property
+    def suspended(self) -> bool:
+        return all(o.suspended for o in self.options)
+
+
+def group_payment_options(options: list[PaymentOption]) -> list[CoinGroup]:
+    """Group the options by coin: the recommended coin first, paused coins last."""
+    coins: dict[str, list[PaymentOption]] = {}
+    for option in options:
+        coins.setdefault(option.coin, []).append(option)
+    groups = [CoinGroup(coin=coin, options=sorted(opts, key=lambda o: not o.recommended))
+              for coin, opts in coins.items()]
+    return sorted(groups, key=lambda g: (g.suspended, g.coin != RECOMMENDED[0]))

@@ -1,0 +1,254 @@
+"""Writes of the checkout: adding to the cart, validating with the upstream, placing the order once."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from catalog.selectors import find_product
+from orders.models import Order, OrderItem
+from orders.services import record_upstream_order, transition_order
+from orders.states import OrderState
+from storefront.upstream import errors, schemas
+from storefront.upstream.client import EndUser
+from storefront.upstream.factory import get_client
+
+from . import cart
+from .order_body import CheckoutData, build_order_body
+from .problems import PROBLEMS, ExplainedProblem, explain_problem
+
+logger = logging.getLogger(__name__)
+SOURCE = "checkout"
+
+
+class CartError(Exception):
+    """A cart change was refused; the message is for the shopper."""
+
+
+# -- cart ---------------------------------------------------------------------------------------
+
+
+def add_to_cart(
+    *, session: SessionBase, country_code: str, family: str, product_id: str, denomination: str,
+    product_value: Decimal | None, quantity: int, coin: str, lang: str, end_user: EndUser,
+) -> schemas.Product:
+    """Put a product in the cart after checking it against the catalog; raise CartError if it can't be."""
+    try:
+        product = find_product(
+            country_code=country_code, family=family, product_id=product_id, coin=coin, lang=lang,
+            end_user=end_user,
+        )
+    except errors.UpstreamStatusError as exc:
+        # A refusal (an unknown country, 404) is about what was posted; an outage still raises (503 page).
+        if exc.status_code >= 500 or isinstance(exc, errors.UpstreamRateLimited):
+            raise
+        logger.info("cart add refused by the catalog: %s", exc)
+        product = None
+    if product is None or (product.country_code and product.country_code.upper() != country_code.upper()):
+        raise CartError(_("This product is not sold any more. Please pick another one."))
+    if product.is_out_of_stock:
+        raise CartError(_("%(brand)s %(value)s is out of stock right now.") % {
+            "brand": product.brand_name, "value": product.localized_denomination or product.denomination})
+    if product.is_dynamic and product.range is not None:
+        value = _check_range(product, product_value)
+    else:
+        if denomination != product.denomination:
+            raise CartError(_("This product changed since the page was loaded. Please pick it again."))
+        value = None
+    try:
+        cart.add_line(
+            session, country_code=country_code, family=family.lower(), product_id=product.product_id,
+            denomination=product.denomination, product_value=value, quantity=quantity,
+        )
+    except cart.CartFull:
+        raise CartError(_("An order can hold at most %(max)d items, so this one didn't fit in your cart.")
+                        % {"max": cart.MAX_DELIVERIES}) from None
+    return product
+
+
+def _check_range(product: schemas.Product, value: Decimal | None) -> Decimal:
+    assert product.range is not None
+    low, high, step = product.range.min, product.range.max, product.range.step_size
+    currency = product.range.currency or product.currency or ""
+    params = {"min": f"{low.normalize():f}", "max": f"{high.normalize():f}", "currency": currency}
+    if value is None:
+        raise CartError(_("Enter an amount from %(min)s to %(max)s %(currency)s.") % params)
+    if not low <= value <= high:
+        raise CartError(_("The amount must be from %(min)s to %(max)s %(currency)s.") % params)
+    if step and (value - low) % step != 0:
+        raise CartError(_("The amount must go up in steps of %(step)s %(currency)s.") % {
+            "step": f"{step.normalize():f}", "currency": currency})
+    return value
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+
+def problems_from_error(exc: errors.UpstreamError) -> list[ExplainedProblem]:
+    """Return what an upstream failure means to the shopper, as problems."""
+    if isinstance(exc, errors.UpstreamStatusError):
+        if exc.problems:
+            return [explain_problem(p.problem, p.more_details) for p in exc.problems]
+        if isinstance(exc, errors.UpstreamRateLimited):
+            return [explain_problem("RATE_LIMITED")]
+        if exc.status_code < 500 and exc.detail in PROBLEMS:
+            return [explain_problem(exc.detail, exc.more_details)]
+        return [explain_problem("UPSTREAM_ERROR")]
+    if isinstance(exc, errors.UpstreamTimeout):
+        return [explain_problem("UPSTREAM_TIMEOUT")]
+    if isinstance(exc, errors.UpstreamConnectionError):
+        return [explain_problem("UPSTREAM_UNREACHABLE")]
+    return [explain_problem("UPSTREAM_ERROR")]
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    problems: list[ExplainedProblem]
+    result: schemas.ValidationResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.result is not None
+
+
+def validate_checkout(*, checkout: CheckoutData, lang: str, end_user: EndUser) -> ValidationOutcome:
+    """Ask the upstream whether this order can be placed; nothing is created."""
+    body = build_order_body(checkout=checkout, lang=lang)
+    try:
+        result = get_client().validate_order(body=body, end_user=end_user)
+    except errors.UpstreamError as exc:
+        logger.warning("order validation failed: %s", exc)
+        return ValidationOutcome(problems=problems_from_error(exc))
+    return ValidationOutcome(
+        problems=[explain_problem(p.problem, p.more_details) for p in result.problems], result=result
+    )
+
+
+# -- order creation -----------------------------------------------------------------------------
+
+
+@dataclass
+class PlacedOrder:
+    """What became of a submit: the order, whether this call created it, and how the upstream answered."""
+
+    order: Order
+    created: bool
+    problems: list[ExplainedProblem] = field(default_factory=list)
+    # "timeout", "unreachable" or "error" when the upstream failed; "" otherwise.
+    failure: str = ""
+
+    @property
+    def placed(self) -> bool:
+        return not self.problems and not self.failure and self.order.state != OrderState.SUBMIT_FAILED
+
+
+def find_order_by_key(*, idempotency_key: uuid.UUID | str | None) -> Order | None:
+    """Return the order an idempotency key already made, if any."""
+    if not idempotency_key:
+        return None
+    try:
+        key = uuid.UUID(str(idempotency_key))
+    except ValueError:
+        return None
+    return Order.objects.filter(idempotency_key=key).first()
+
+
+def _save_submitting_order(
+    *, checkout: CheckoutData, idempotency_key: uuid.UUID, lang: str, end_user: EndUser
+) -> Order:
+    with transaction.atomic():
+        order = Order.objects.create(
+            idempotency_key=idempotency_key,
+            state=OrderState.SUBMITTING,
+            email=checkout.email,
+            full_name=checkout.full_name,
+            accepted_newsletter=checkout.accepted_newsletter,
+            promo_code=checkout.promo_code,
+            country_code=checkout.country_code,
+            lang=lang,
+            coin=checkout.coin,
+            network=checkout.network,
+            shopper_ip=end_user.ip or None,
+            shopper_user_agent=end_user.user_agent[:512],
+        )
+        position = 0
+        items = []
+        for line in checkout.lines:
+            for _unit in range(line.quantity):
+                items.append(OrderItem(
+                    order=order, position=position, brand_name=line.brand_name, family=line.family,
+                    kind=line.kind, country_code=line.country_code, denomination=line.denomination,
+                    localized_denomination=line.localized_denomination, product_value=line.product_value,
+                    face_value=line.face_value, currency=line.currency,
+                    beneficiary_account=line.beneficiary_account,
+                ))
+                position += 1
+        OrderItem.objects.bulk_create(items)
+    return order
+
+
+FAILURE_KINDS: dict[type[errors.UpstreamError], str] = {
+    errors.UpstreamTimeout: "timeout",
+    errors.UpstreamConnectionError: "unreachable",
+}
+
+
+def place_order(
+    *, checkout: CheckoutData, idempotency_key: uuid.UUID, lang: str, end_user: EndUser
+) -> PlacedOrder:
+    """Create the order exactly once per idempotency key: the row first, then one upstream call.
+
+    A repeated key returns the order it already made, whatever its state. An upstream failure marks
+    the row SubmitFailed and is never retried: a timed-out creation may exist upstream, but its
+    payment address was never shown, so it cannot have been paid and expires on its own.
+    """
+    existing = find_order_by_key(idempotency_key=idempotency_key)
+    if existing is not None:
+        return PlacedOrder(order=existing, created=False)
+    try:
+        order = _save_submitting_order(
+            checkout=checkout, idempotency_key=idempotency_key, lang=lang, end_user=end_user
+        )
+    except IntegrityError:
+        # Another request with the same key won the race; it makes the upstream call, not us.
+        existing = find_order_by_key(idempotency_key=idempotency_key)
+        if existing is None:
+            raise
+        return PlacedOrder(order=existing, created=False)
+
+    body = build_order_body(checkout=checkout, lang=lang)
+    try:
+        upstream = get_client().create_order(body=body, end_user=end_user)
+    except errors.UpstreamError as exc:
+        return _mark_submit_failed(order=order, exc=exc)
+    record_upstream_order(order=order, upstream=upstream, source=SOURCE)
+    return PlacedOrder(order=order, created=True)
+
+
+def _mark_submit_failed(*, order: Order, exc: errors.UpstreamError) -> PlacedOrder:
+    refused = isinstance(exc, errors.UpstreamStatusError) and exc.status_code < 500 and not isinstance(
+        exc, errors.UpstreamRateLimited)
+    if refused:
+        problems = problems_from_error(exc)
+        codes = ", ".join(p.code for p in problems)
+        reason = f"The upstream refused the order ({exc.status_code}: {codes}); nothing was created there."
+        failure = ""
+    else:
+        problems = []
+        failure = next((kind for cls, kind in FAILURE_KINDS.items() if isinstance(exc, cls)), "error")
+        reason = (
+            f"POST /v5/orders failed ({failure}: {exc}). The upstream may or may not hold an order; "
+            "no payment address was shown to the shopper, so it cannot have been paid. Not retried."
+        )
+    logger.warning("order %s not placed: %s", order.reference, reason)
+    transition_order(
+        order=order, to_state=OrderState.SUBMIT_FAILED, source=SOURCE, note=reason,
+        fields={"failure_reason": reason},
+    )
+    return PlacedOrder(order=order, created=True, problems=problems, failure=failure)

@@ -1,0 +1,234 @@
+"""Staff's view of orders: every order, its items and history; codes masked; nothing edited by hand."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from storefront.upstream.errors import UpstreamError
+
+from .admin_scaling import CappedCountPaginator, distinct_values_filter
+from .codes import mask
+from .models import Order, OrderEvent, OrderItem
+from .payment import plain_amount
+from .selectors import needs_attention_q
+from .services import expire_order_if_lapsed, refresh_order_from_upstream
+from .states import STATE_TONES
+
+CSV_COLUMNS = (
+    "created_at",
+    "reference",
+    "email",
+    "state",
+    "coin",
+    "network",
+    "coin_amount_text",
+    "coin_amount_paid",
+    "coin_amount_due",
+    "country_code",
+    "upstream_order_id",
+    "wallet_address",
+    "late_payment",
+)
+
+
+def csv_safe(value: object) -> str:
+    """Return a cell that spreadsheets will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Needs attention"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(needs_attention_q())
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderItemInline(ReadOnlyInline):
+    model = OrderItem
+    fields = ("brand_name", "denomination", "product_value", "beneficiary_account", "delivery_state", "code")
+    readonly_fields = fields
+
+    @admin.display(description=_("code"))
+    def code(self, item: OrderItem) -> str:
+        secrets = item.delivered_secrets()
+        return mask(secrets.get("pin_code") or secrets.get("esim_activation_code") or "") or "—"
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ("created_at", "from_state", "to_state", "source", "note")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "reference",
+        "email",
+        "state_label",
+        "coin",
+        "network",
+        "coin_amount_text",
+        "country_code",
+    )
+    list_display_links = ("reference",)
+    # Filters with fixed or cached choices and a capped count: the list costs the same for
+    # 100 orders as for 100,000 (no DISTINCT or COUNT over the whole table per page view).
+    list_filter = (
+        NeedsAttentionFilter,
+        "state",
+        distinct_values_filter("coin", _("coin")),
+        distinct_values_filter("network", _("network")),
+        distinct_values_filter("country_code", _("country")),
+        ("created_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("email", "reference", "=upstream_order_id", "=wallet_address")
+    ordering = ("-id",)
+    paginator = CappedCountPaginator
+    list_per_page = 100
+    show_full_result_count = False
+    inlines = (OrderItemInline, OrderEventInline)
+    actions = ("refresh_from_upstream", "export_csv")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "reference",
+                    "state_label",
+                    "email",
+                    "full_name",
+                    "country_code",
+                    "lang",
+                    "created_at",
+                )
+            },
+        ),
+        (
+            _("Payment (from the upstream)"),
+            {
+                "fields": (
+                    "upstream_order_id",
+                    "coin",
+                    "network",
+                    "coin_amount_text",
+                    "amount_paid",
+                    "amount_due",
+                    "wallet_address",
+                    "payment_state",
+                    "late_payment",
+                    "expires_at",
+                    "synced_at",
+                )
+            },
+        ),
+        (
+            _("Shopper"),
+            {"classes": ("collapse",), "fields": ("shopper_ip", "shopper_user_agent", "promo_code")},
+        ),
+        (_("Failure"), {"classes": ("collapse",), "fields": ("failure_reason",)}),
+    )
+
+    class Media:
+        css = {"all": ("css/orders.css",)}
+
+    def get_readonly_fields(self, request, obj=None):
+        # Orders change only through their services, so every change leaves an event.
+        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Everything is read-only, so a Save button would only mislead.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("amount paid"))
+    def amount_paid(self, order: Order) -> str:
+        return plain_amount(order.coin_amount_paid) or "—"
+
+    @admin.display(description=_("amount due"))
+    def amount_due(self, order: Order) -> str:
+        return plain_amount(order.coin_amount_due) or "—"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_label(self, order: Order):
+        return format_html(
+            '<span class="state-label state-{}">{}</span>',
+            STATE_TONES.get(order.state, "neutral"),
+            order.get_state_display(),
+        )
+
+    @admin.action(description=_("Refresh from upstream"), permissions=["change"])
+    def refresh_from_upstream(self, request: HttpRequest, queryset) -> None:
+        refreshed, failed = 0, 0
+        for order in queryset.exclude(upstream_order_id=None):
+            try:
+                refresh_order_from_upstream(order=order, source=OrderEvent.Source.STAFF)
+                refreshed += 1
+            except UpstreamError:
+                failed += 1
+            expire_order_if_lapsed(order=order)
+        if refreshed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d order refreshed from the upstream.",
+                    "%(count)d orders refreshed from the upstream.",
+                    refreshed,
+                )
+                % {"count": refreshed},
+                messages.SUCCESS,
+            )
+        if failed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d order could not be refreshed: the upstream did not answer.",
+                    "%(count)d orders could not be refreshed: the upstream did not answer.",
+                    failed,
+                )
+                % {"count": failed},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Export CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for row in queryset.order_by("-created_at").values_list(*CSV_COLUMNS).iterator():
+            writer.writerow([csv_safe(value) for value in row])
+        return response

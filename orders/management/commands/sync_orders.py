@@ -1,0 +1,40 @@
+"""Bring upstream news into open orders: one pass, or a loop (run as many as you like side by side)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from orders.services import expire_lapsed_orders, sync_open_orders
+
+
+class Command(BaseCommand):
+    help = "Refresh open orders from the upstream and expire the lapsed ones; --loop keeps doing it."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--loop", action="store_true", help="Keep syncing until stopped.")
+        parser.add_argument("--interval", type=float, default=3.0, help="Seconds between passes in a loop.")
+        parser.add_argument("--limit", type=int, default=None, help="Most orders to ask about per pass.")
+
+    def handle(self, *args, loop: bool, interval: float, limit: int | None, **options) -> None:
+        stopping = False
+
+        def stop(signum, frame) -> None:
+            nonlocal stopping
+            stopping = True
+
+        if loop:
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+        while True:
+            synced = sync_open_orders(limit=limit)
+            expired = expire_lapsed_orders()
+            if options["verbosity"] > 1 or not loop:
+                self.stdout.write(f"synced {synced} open order(s), expired {expired}")
+            if not loop or stopping:
+                return
+            deadline = time.monotonic() + interval
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(0.2, interval))

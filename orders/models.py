@@ -1,0 +1,137 @@
+"""The persisted record of every order, its items and its history."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .states import PAYMENT_OPEN_STATES, TERMINAL_STATES, OrderState
+
+
+def new_token() -> str:
+    """Return the secret of an order's URL: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def new_reference() -> str:
+    """Return a short reference a shopper can read out to support."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "SF-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Order(models.Model):
+    reference = models.CharField(_("reference"), max_length=16, unique=True, default=new_reference)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    idempotency_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    state = models.CharField(
+        _("state"), max_length=32, choices=OrderState.choices, default=OrderState.SUBMITTING
+    )
+    upstream_order_id = models.CharField(
+        _("upstream order id"), max_length=64, null=True, blank=True, unique=True
+    )
+
+    email = models.EmailField(_("email"))
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    accepted_newsletter = models.BooleanField(default=False)
+    promo_code = models.CharField(max_length=64, blank=True)
+    country_code = models.CharField(_("country"), max_length=2)
+    lang = models.CharField(max_length=10, default="en")
+
+    coin = models.CharField(_("coin"), max_length=16)
+    network = models.CharField(_("network"), max_length=32)
+    # The exact text the upstream gave, shown as is; the Decimal twin is for sums and filters.
+    coin_amount_text = models.CharField(max_length=40, blank=True)
+    coin_amount = models.DecimalField(_("amount"), max_digits=30, decimal_places=9, null=True, blank=True)
+    coin_amount_paid = models.DecimalField(max_digits=30, decimal_places=9, null=True, blank=True)
+    coin_amount_due = models.DecimalField(max_digits=30, decimal_places=9, null=True, blank=True)
+    wallet_address = models.CharField(_("wallet address"), max_length=128, blank=True)
+    qr_text = models.TextField(blank=True)
+    payment_state = models.CharField(max_length=32, blank=True)
+    late_payment = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    # Kept so background refreshes can speak for the same shopper the order was placed by.
+    shopper_ip = models.GenericIPAddressField(null=True, blank=True)
+    shopper_user_agent = models.CharField(max_length=512, blank=True)
+    failure_reason = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    synced_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "synced_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def is_payment_open(self) -> bool:
+        return self.state in PAYMENT_OPEN_STATES
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, related_name="items", on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+    brand_name = models.CharField(_("brand"), max_length=120)
+    family = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=32, default="giftcard")
+    country_code = models.CharField(max_length=2)
+    denomination = models.CharField(max_length=64)
+    localized_denomination = models.CharField(max_length=64, blank=True)
+    product_value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    face_value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=8, blank=True)
+    beneficiary_account = models.CharField(_("beneficiary"), max_length=254)
+    delivery_state = models.CharField(max_length=32, blank=True)
+    # The gift card code or redemption link, encrypted at rest (orders.codes).
+    code_ciphertext = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.brand_name} {self.localized_denomination or self.denomination}"
+
+    def delivered_secrets(self) -> dict[str, str]:
+        """Return the delivered code, redemption link or eSIM details, decrypted ({} before delivery)."""
+        from .codes import open_secrets
+
+        return open_secrets(self.code_ciphertext)
+
+    @property
+    def is_redemption_link(self) -> bool:
+        code = self.delivered_secrets().get("pin_code", "")
+        return code.startswith(("https://", "http://"))
+
+
+class OrderEvent(models.Model):
+    class Source(models.TextChoices):
+        CHECKOUT = "checkout", _("checkout")
+        SYNC = "sync", _("sync worker")
+        POLL = "poll", _("status poll")
+        STREAM = "stream", _("stream")
+        EXPIRY = "expiry", _("expiry clock")
+        STAFF = "staff", _("staff")
+        SIMULATE = "simulate", _("sandbox simulation")
+
+    order = models.ForeignKey(Order, related_name="events", on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    from_state = models.CharField(max_length=32, choices=OrderState.choices)
+    to_state = models.CharField(max_length=32, choices=OrderState.choices)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"

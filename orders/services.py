@@ -1,0 +1,233 @@
+"""Writes to orders: every state change is a compare-and-set plus an event row."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from storefront.upstream import schemas
+from storefront.upstream.client import EndUser
+from storefront.upstream.errors import UpstreamError
+from storefront.upstream.factory import get_client
+
+from .models import Order, OrderEvent
+from .selectors import orders_due_for_sync
+from .states import PAYMENT_OPEN_STATES, UPSTREAM_STATES, IllegalTransition, OrderState, is_allowed
+
+logger = logging.getLogger(__name__)
+
+
+def transition_order(
+    *, order: Order, to_state: str, source: str, note: str = "", fields: dict[str, Any] | None = None
+) -> bool:
+    """Move `order` to `to_state` and record the event; return False if another writer moved it first.
+
+    The update only matches the state this process read, so two writers racing on one order
+    cannot both record a change, and a terminal state is never left.
+    """
+    if not is_allowed(order.state, to_state):
+        raise IllegalTransition(order.state, to_state)
+    fields = dict(fields or {})
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Order.objects.filter(pk=order.pk, state=order.state).update(
+            state=to_state, updated_at=now, **fields
+        )
+        if not moved:
+            order.refresh_from_db()
+            return False
+        OrderEvent.objects.create(
+            order=order, from_state=order.state, to_state=to_state, source=source, note=note
+        )
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.state = to_state
+    order.updated_at = now
+    return True
+
+
+def upstream_payment_fields(upstream: schemas.Order) -> dict[str, Any]:
+    """Return the Order fields an upstream order answer sets."""
+    fields: dict[str, Any] = {
+        "upstream_order_id": upstream.order_id,
+        "payment_state": upstream.payment_state or "",
+        "late_payment": upstream.late_payment,
+        "synced_at": timezone.now(),
+    }
+    optional = {
+        "coin_amount": upstream.coin_amount,
+        "coin_amount_paid": upstream.coin_amount_paid,
+        "coin_amount_due": upstream.coin_amount_due,
+        "wallet_address": upstream.wallet_address,
+        "qr_text": upstream.qr_text,
+        "expires_at": upstream.expires_at,
+    }
+    fields.update({name: value for name, value in optional.items() if value is not None})
+    if upstream.coin_amount is not None:
+        # Decimal keeps the upstream's digits ("25.40" stays "25.40"), so this is the text it sent.
+        fields["coin_amount_text"] = format(upstream.coin_amount, "f")
+    return fields
+
+
+def record_upstream_order(*, order: Order, upstream: schemas.Order, source: str) -> Order:
+    """Bring what the upstream says about an order into its row: fields, items, and the state change."""
+    from .deliveries import record_deliveries
+
+    fields = upstream_payment_fields(upstream)
+    target = upstream.order_state
+    if target not in UPSTREAM_STATES:
+        logger.warning("order %s: unknown upstream state %r ignored", order.reference, target)
+        target = order.state
+    if target != order.state and is_allowed(order.state, target):
+        if not transition_order(order=order, to_state=target, source=source, fields=fields):
+            return record_upstream_order(order=order, upstream=upstream, source=source)
+    else:
+        if target != order.state:
+            logger.info(
+                "order %s: upstream state %s does not follow %s", order.reference, target, order.state
+            )
+        Order.objects.filter(pk=order.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(order, name, value)
+    record_deliveries(order=order, deliveries=upstream.deliveries)
+    return order
+
+
+def refresh_interval() -> timedelta:
+    """Return how old an order's upstream news may get before a poll asks again (and the lock's life)."""
+    return timedelta(seconds=getattr(settings, "ORDERS_REFRESH_SECONDS", 3))
+
+
+def expiry_grace() -> timedelta:
+    """Return how long past the window an open order waits for the upstream before expiring on its own.
+
+    The grace leaves room for a payment broadcast in the last seconds to be reported; an order
+    expired locally would never take it in.
+    """
+    return timedelta(seconds=getattr(settings, "ORDERS_EXPIRY_GRACE_SECONDS", 60))
+
+
+def end_user_for_order(order: Order) -> EndUser:
+    """Return the shopper who placed `order`, for calls made on their behalf in the background."""
+    return EndUser(
+        ip=order.shopper_ip or "0.0.0.0",
+        user_agent=order.shopper_user_agent,
+        country_code=order.country_code,
+    )
+
+
+def refresh_order_from_upstream(*, order: Order, source: str) -> Order:
+    """Ask the upstream about `order` and record the answer; UpstreamError when it cannot be asked."""
+    upstream = get_client().get_order(order_id=order.upstream_order_id, end_user=end_user_for_order(order))
+    return record_upstream_order(order=order, upstream=upstream, source=source)
+
+
+def expire_order_if_lapsed(*, order: Order, now: datetime | None = None) -> bool:
+    """Expire an open order whose payment window (plus grace) has passed; return whether it moved."""
+    now = now or timezone.now()
+    if order.state not in PAYMENT_OPEN_STATES or order.expires_at is None:
+        return False
+    if now < order.expires_at + expiry_grace():
+        return False
+    return transition_order(
+        order=order,
+        to_state=OrderState.EXPIRED,
+        source=OrderEvent.Source.EXPIRY,
+        note="The payment window passed without word from the upstream.",
+    )
+
+
+def is_stale(order: Order, *, now: datetime | None = None) -> bool:
+    """Return whether nobody has asked the upstream about `order` within the refresh interval."""
+    now = now or timezone.now()
+    return order.synced_at is None or now - order.synced_at >= refresh_interval()
+
+
+def take_refresh_lock(order: Order) -> bool:
+    """Return whether this process may ask the upstream about `order` now (once per refresh interval).
+
+    The lock lives in the shared cache and outlives the call, so pollers and sync workers in any
+    number of processes ask at most once per order per interval between them.
+    """
+    lock_seconds = max(1, int(refresh_interval().total_seconds()))
+    return cache.add(f"orders:refresh:{order.pk}", 1, timeout=lock_seconds)
+
+
+def refresh_order_if_stale(*, order: Order, source: str = OrderEvent.Source.POLL) -> Order:
+    """Bring upstream news into a watched order when its row is stale, then apply a lapsed window.
+
+    A per-order cache lock that outlives the call means any number of pollers, in any number of
+    processes sharing the cache, ask the upstream at most once per order per refresh interval.
+    """
+    if order.is_terminal:
+        return order
+    if order.upstream_order_id and is_stale(order):
+        if take_refresh_lock(order):
+            try:
+                refresh_order_from_upstream(order=order, source=source)
+            except UpstreamError as exc:
+                logger.warning("order %s: upstream refresh failed: %s", order.reference, exc)
+    expire_order_if_lapsed(order=order)
+    return order
+
+
+def claim_order_for_sync(*, cutoff: datetime) -> Order | None:
+    """Claim the open order least recently synced before `cutoff`, so no other worker takes it now.
+
+    PostgreSQL: SKIP LOCKED passes over rows another worker is claiming. Elsewhere: a
+    compare-and-set on synced_at, so of two workers reading the same row only one claims it.
+    """
+    now = timezone.now()
+    candidates = orders_due_for_sync(cutoff=cutoff)
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            order = candidates.select_for_update(skip_locked=True, of=("self",)).first()
+            if order is not None:
+                Order.objects.filter(pk=order.pk).update(synced_at=now)
+                order.synced_at = now
+            return order
+    for order in candidates[:50]:
+        if Order.objects.filter(pk=order.pk, synced_at=order.synced_at).update(synced_at=now):
+            order.synced_at = now
+            return order
+    return None
+
+
+def sync_open_orders(*, limit: int | None = None) -> int:
+    """Refresh every open order not synced within the refresh interval; return how many were asked about."""
+    cutoff = timezone.now() - refresh_interval()
+    count = 0
+    while limit is None or count < limit:
+        order = claim_order_for_sync(cutoff=cutoff)
+        if order is None:
+            break
+        # A poller that just took the lock is asking already; its answer is recorded all the same.
+        if take_refresh_lock(order):
+            try:
+                refresh_order_from_upstream(order=order, source=OrderEvent.Source.SYNC)
+            except UpstreamError as exc:
+                logger.warning("order %s: sync failed: %s", order.reference, exc)
+            count += 1
+        expire_order_if_lapsed(order=order)
+    return count
+
+
+def expire_lapsed_orders() -> int:
+    """Expire open orders past their window (plus grace) that no sync reached; return how many."""
+    deadline = timezone.now() - expiry_grace()
+    lapsed = Order.objects.filter(state__in=PAYMENT_OPEN_STATES, expires_at__lt=deadline)
+    return sum(expire_order_if_lapsed(order=order) for order in lapsed)
+
+
+def simulate_order_payment(*, order: Order, action: str, end_user: EndUser) -> Order:
+    """Drive a sandbox order (pay, partial, late, expire, fail, resolve, refund) and record the answer."""
+    upstream = get_client().simulate_payment(
+        order_id=order.upstream_order_id, action=action, end_user=end_user
+    )
+    return record_upstream_order(order=order, upstream=upstream, source=OrderEvent.Source.SIMULATE)

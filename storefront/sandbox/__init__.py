@@ -1,0 +1,1 @@
+"""Sandbox upstream: a WSGI stand-in for the Cryptorefills partner API."""

@@ -1,0 +1,196 @@
+"""The catalog model built from the tables in catalog_data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+from . import catalog_data
+
+KIND_BY_CATEGORY: dict[str, str] = {"Mobile top-up": "mobile_recharge", "eSIM": "esim"}
+
+
+@dataclass(frozen=True)
+class ValueRange:
+    """An open face value: any multiple of ``step`` from ``low`` to ``high``."""
+
+    low: Decimal
+    high: Decimal
+    step: Decimal
+
+    def allows(self, value: Decimal) -> bool:
+        """Tell whether ``value`` is inside the range and on its step."""
+        return self.low <= value <= self.high and (value - self.low) % self.step == 0
+
+
+@dataclass(frozen=True)
+class Product:
+    """One buyable denomination (or open range) of a brand in a country."""
+
+    product_id: str
+    denomination: str
+    face_value: Decimal | None
+    value_range: ValueRange | None = None
+    esim_plan: tuple[int, int] | None = None
+    out_of_stock: bool = False
+
+    @property
+    def is_dynamic(self) -> bool:
+        """Tell whether the buyer picks the face value."""
+        return self.value_range is not None
+
+
+@dataclass
+class Brand:
+    """A brand sold in one country."""
+
+    name: str
+    brand_id: int
+    family: str
+    category: str
+    kind: str
+    country_code: str
+    currency: str
+    flags: frozenset[str]
+    products: list[Product] = field(default_factory=list)
+
+    @property
+    def low(self) -> Decimal:
+        """Return the smallest face value on offer."""
+        return min(p.value_range.low if p.value_range else p.face_value for p in self.products)
+
+    @property
+    def high(self) -> Decimal:
+        """Return the largest face value on offer."""
+        return max(p.value_range.high if p.value_range else p.face_value for p in self.products)
+
+    @property
+    def out_of_stock(self) -> bool:
+        """Tell whether nothing of this brand can be bought now."""
+        return "oos" in self.flags or all(p.out_of_stock for p in self.products)
+
+    def find_product(self, denomination: str) -> Product | None:
+        """Return the product with that denomination ("25 USD", "range", "1 GB 7 days")."""
+        wanted = _normalize(denomination)
+        for product in self.products:
+            if _normalize(product.denomination) == wanted:
+                return product
+        return None
+
+    def product_for_value(self, value: Decimal) -> Product | None:
+        """Return the product selling face ``value``: a fixed one first, else a range."""
+        for product in self.products:
+            if product.face_value is not None and product.face_value == value:
+                return product
+        for product in self.products:
+            if product.value_range and product.value_range.allows(value):
+                return product
+        return None
+
+
+def _normalize(text: str) -> str:
+    return " ".join(str(text).split()).lower()
+
+
+def slugify(name: str) -> str:
+    """Return the family slug of a brand name: "AT&T México" -> "at-t-mexico"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _build_product(country_code: str, family: str, currency: str, token: str) -> Product:
+    out_of_stock = token.endswith("!")
+    token = token.rstrip("!")
+    if ":" in token:
+        plan, price = token.split(":")
+        gb, days = (int(part) for part in plan.split("/"))
+        return Product(
+            product_id=f"{country_code}-{family}-{gb}gb-{days}d",
+            denomination=f"{gb} GB {days} days",
+            face_value=Decimal(price),
+            esim_plan=(gb, days),
+            out_of_stock=out_of_stock,
+        )
+    if "-" in token:
+        bounds, step = token.split("/")
+        low, high = bounds.split("-")
+        return Product(
+            product_id=f"{country_code}-{family}-range",
+            denomination="range",
+            face_value=None,
+            value_range=ValueRange(Decimal(low), Decimal(high), Decimal(step)),
+            out_of_stock=out_of_stock,
+        )
+    value = Decimal(token)
+    return Product(
+        product_id=f"{country_code}-{family}-{_plain(value)}",
+        denomination=f"{_plain(value)} {currency}",
+        face_value=value,
+        out_of_stock=out_of_stock,
+    )
+
+
+class Catalog:
+    """All brands of all countries, with lookups."""
+
+    def __init__(self) -> None:
+        self.brands: dict[str, list[Brand]] = {}
+        brand_ids: dict[str, int] = {}
+        self.family_names: dict[str, str] = {}
+        for country_code, rows in catalog_data.BRANDS.items():
+            for name, category, values, flags in rows:
+                family = slugify(name)
+                kind = KIND_BY_CATEGORY.get(category, "giftcard")
+                currency = "USD" if kind == "esim" else catalog_data.COUNTRY_CURRENCY[country_code]
+                brand = Brand(
+                    name=name,
+                    brand_id=brand_ids.setdefault(family, 101 + len(brand_ids)),
+                    family=family,
+                    category=category,
+                    kind=kind,
+                    country_code=country_code,
+                    currency=currency,
+                    flags=frozenset(flags.split()),
+                )
+                self.family_names.setdefault(family, name)
+                brand.products = [_build_product(country_code, family, currency, t) for t in values.split()]
+                self.brands.setdefault(country_code, []).append(brand)
+        self.families: frozenset[str] = frozenset(brand_ids)
+
+    @staticmethod
+    def is_country(country_code: str) -> bool:
+        """Tell whether the upstream supports this country at all."""
+        return country_code in catalog_data.COUNTRY_NAMES
+
+    def country_brands(self, country_code: str) -> list[Brand]:
+        """Return the brands of a country (empty for a country without products)."""
+        return self.brands.get(country_code, [])
+
+    def find_brand(self, country_code: str, name: str) -> Brand | None:
+        """Return the brand of that name in that country, matched case-insensitively."""
+        wanted = _normalize(name)
+        for brand in self.country_brands(country_code):
+            if _normalize(brand.name) == wanted:
+                return brand
+        return None
+
+    def find_family(self, country_code: str, family: str) -> Brand | None:
+        """Return the brand of that family in that country."""
+        wanted = slugify(family)
+        for brand in self.country_brands(country_code):
+            if brand.family == wanted:
+                return brand
+        return None
+
+
+@cache
+def get_catalog() -> Catalog:
+    """Return the shared catalog, built once."""
+    return Catalog()

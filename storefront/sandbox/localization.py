@@ -1,0 +1,151 @@
+"""Localized denominations, descriptions and redemption instructions (en, es, zh)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+LANGS: tuple[str, ...] = ("en", "es", "zh")
+
+EN_SYMBOLS: dict[str, str] = {
+    "USD": "$",
+    "GBP": "£",
+    "EUR": "€",
+    "MXN": "MX$",
+    "BRL": "R$",
+    "NGN": "₦",
+    "PHP": "₱",
+    "INR": "₹",
+    "CNY": "¥",
+}
+ES_SYMBOLS: dict[str, str] = {
+    "USD": "US$",
+    "GBP": "£",
+    "EUR": "€",
+    "MXN": "MXN",
+    "BRL": "R$",
+    "NGN": "NGN",
+    "PHP": "PHP",
+    "INR": "INR",
+    "CNY": "CNY",
+}
+ZH_NAMES: dict[str, str] = {
+    "USD": "美元",
+    "GBP": "英镑",
+    "EUR": "欧元",
+    "MXN": "墨西哥比索",
+    "BRL": "巴西雷亚尔",
+    "NGN": "尼日利亚奈拉",
+    "PHP": "菲律宾比索",
+    "INR": "印度卢比",
+    "CNY": "元",
+}
+
+DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "giftcard": {
+        "en": (
+            "{brand} gift card for {country}. Delivered by email within "
+            "minutes of payment; spend it online or in store."
+        ),
+        "es": (
+            "Tarjeta regalo de {brand} para {country}. Se entrega por correo "
+            "electrónico minutos después del pago; úsala en línea o en tienda."
+        ),
+        "zh": "{brand} 礼品卡({country})。付款后几分钟内通过电子邮件发送,可在线上或门店使用。",
+    },
+    "mobile_recharge": {
+        "en": (
+            "{brand} prepaid top-up for {country}. Credit lands on the "
+            "phone number you enter, usually within a minute."
+        ),
+        "es": (
+            "Recarga prepago de {brand} para {country}. El saldo llega al "
+            "número de teléfono indicado, normalmente en un minuto."
+        ),
+        "zh": "{brand} 预付费话费充值({country})。话费通常在一分钟内到达您填写的手机号码。",
+    },
+    "esim": {
+        "en": (
+            "{brand} data eSIM: {plan}. Install it by scanning the QR code "
+            "we email you; works on eSIM-capable phones."
+        ),
+        "es": (
+            "eSIM de datos {brand}: {plan}. Instálala escaneando el código QR que te "
+            "enviamos por correo; funciona en teléfonos compatibles con eSIM."
+        ),
+        "zh": "{brand} 数据 eSIM:{plan}。扫描我们通过电子邮件发送的二维码即可安装,适用于支持 eSIM 的手机。",
+    },
+}
+
+INSTRUCTIONS: dict[str, dict[str, str]] = {
+    "giftcard": {
+        "en": "Open the {brand} website or app, go to Redeem gift card and enter the code from your email.",
+        "es": (
+            "Abre la web o la app de {brand}, ve a Canjear tarjeta regalo e introduce el código de tu correo."
+        ),
+        "zh": "打开 {brand} 网站或应用,进入“兑换礼品卡”,输入邮件中的代码。",
+    },
+    "mobile_recharge": {
+        "en": "Nothing to redeem: the top-up is applied to the phone number automatically.",
+        "es": "No hay nada que canjear: la recarga se aplica automáticamente al número de teléfono.",
+        "zh": "无需兑换:充值会自动到账到该手机号码。",
+    },
+    "esim": {
+        "en": (
+            "On your phone open Settings > Mobile data > Add eSIM and scan the "
+            "QR code, or enter the activation code by hand."
+        ),
+        "es": (
+            "En tu teléfono abre Ajustes > Datos móviles > Añadir eSIM y escanea el "
+            "código QR, o introduce el código de activación a mano."
+        ),
+        "zh": "在手机上打开“设置 > 蜂窝网络 > 添加 eSIM”,扫描二维码或手动输入激活码。",
+    },
+}
+
+ESIM_PLAN: dict[str, str] = {
+    "en": "{gb} GB {days} days",
+    "es": "{gb} GB {days} días",
+    "zh": "{gb} GB {days} 天",
+}
+
+
+def pick_lang(lang: str | None) -> str:
+    """Return a supported language, falling back to English."""
+    code = (lang or "en").strip().lower()[:2]
+    return code if code in LANGS else "en"
+
+
+def _number(value: Decimal, thousands: str, decimal_mark: str) -> str:
+    text = f"{value:,f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    if "." in text and value == value.to_integral_value():
+        text = text.split(".")[0]
+    return text.replace(",", "\0").replace(".", decimal_mark).replace("\0", thousands)
+
+
+def money(value: Decimal, currency: str, lang: str) -> str:
+    """Return ``value`` of ``currency`` written for ``lang``: "$25", "25 US$", "25 美元"."""
+    if lang == "es":
+        return f"{_number(value, '.', ',')} {ES_SYMBOLS.get(currency, currency)}"
+    if lang == "zh":
+        return f"{_number(value, ',', '.')} {ZH_NAMES.get(currency, currency)}"
+    return f"{EN_SYMBOLS.get(currency, currency + ' ')}{_number(value, ',', '.')}"
+
+
+def money_range(low: Decimal, high: Decimal, currency: str, lang: str) -> str:
+    """Return a value range written for ``lang``."""
+    return f"{money(low, currency, lang)} – {money(high, currency, lang)}"
+
+
+def esim_plan(gb: int, days: int, lang: str) -> str:
+    """Return an eSIM plan name for ``lang``: "1 GB 7 days"."""
+    return ESIM_PLAN[lang].format(gb=gb, days=days)
+
+
+def description(kind: str, brand: str, country: str, plan: str, lang: str) -> str:
+    """Return the product description of a kind, in ``lang``."""
+    return DESCRIPTIONS[kind][lang].format(brand=brand, country=country, plan=plan)
+
+
+def instructions(kind: str, brand: str, lang: str) -> str:
+    """Return how to redeem a product of a kind, in ``lang``."""
+    return INSTRUCTIONS[kind][lang].format(brand=brand)

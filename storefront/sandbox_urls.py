@@ -1,0 +1,10 @@
+"""Routes that exist only on the sandbox upstream: local logos and the payment simulator."""
+
+from django.urls import path
+
+from . import sandbox_views
+
+app_name = "sandbox"
+urlpatterns = [
+    path("logos/<str:filename>", sandbox_views.logo, name="logo"),
+]

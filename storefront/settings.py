@@ -1,0 +1,209 @@
+"""Settings for the storefront, read from the environment (django-environ)."""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+# The fallback key is for the sandbox and tests only; `check --deploy` rejects it in production.
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-sandbox-only-key-set-SECRET_KEY-in-production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "csp",
+    "django_htmx",
+    "template_partials",
+    "storefront",
+    "catalog",
+    "checkout",
+    "orders",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "storefront.locale_middleware.LanguageGuessMiddleware",  # first guess: cookie, then Accept-Language
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "storefront.middleware.UpstreamErrorMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "storefront.urls"
+WSGI_APPLICATION = "storefront.wsgi.application"
+ASGI_APPLICATION = "storefront.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "storefront.context_processors.shop",
+                "catalog.context_processors.country",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+# Under uvicorn (ASGI) each request runs in its own thread with its own connection; kept open, they
+# pile up idle until PostgreSQL refuses clients (tests/cluster). So, as Django advises for ASGI,
+# no persistent connections: PostgreSQL gets a connection pool instead (psycopg_pool).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+IS_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRESQL and env.bool("DATABASE_POOL", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web process and sync workers share the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://storefront")}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Security. Behind TLS (production) set SECURE=true; every flag below then defaults on.
+SECURE = env.bool("SECURE", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=SECURE)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=SECURE):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+
+# Content-Security-Policy (django-csp): no inline script, no eval, no framing.
+CSP_IMG_HOSTS = env.list("CSP_IMG_HOSTS", default=["https://cdn.cryptorefills.com"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *CSP_IMG_HOSTS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Español")), ("zh-hans", _("简体中文"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+WHITENOISE_MAX_AGE = 31536000
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per upstream request is noise; failures are logged by the client itself.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}
+
+# The partner API. Without a partner ID the shop runs on the bundled sandbox upstream.
+CRYPTOREFILLS_PARTNER_ID = env.str("CRYPTOREFILLS_PARTNER_ID", default="")
+CRYPTOREFILLS_API_URL = env.str("CRYPTOREFILLS_API_URL", default="")
+CRYPTOREFILLS_SITE_URL = env.str("CRYPTOREFILLS_SITE_URL", default="https://cryptorefills.com")
+CRYPTOREFILLS_APP_VERSION = env.str("CRYPTOREFILLS_APP_VERSION", default="stablecoin-storefront/0.1.0")
+CRYPTOREFILLS_TIMEOUT = {
+    "connect": env.float("CRYPTOREFILLS_CONNECT_TIMEOUT", default=3.0),
+    "read": env.float("CRYPTOREFILLS_READ_TIMEOUT", default=10.0),
+    "write": env.float("CRYPTOREFILLS_WRITE_TIMEOUT", default=10.0),
+    "pool": env.float("CRYPTOREFILLS_POOL_TIMEOUT", default=3.0),
+}
+CRYPTOREFILLS_GET_RETRIES = env.int("CRYPTOREFILLS_GET_RETRIES", default=2)
+SANDBOX_MODE = not CRYPTOREFILLS_PARTNER_ID
+# How many reverse proxies in front of the shop may be believed about the client IP.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+SANDBOX_STAFF_USERNAME = env.str("SANDBOX_STAFF_USERNAME", default="staff")
+SANDBOX_STAFF_PASSWORD = env.str("SANDBOX_STAFF_PASSWORD", default="sandbox-staff-2026")
+
+# Catalog cache: served fresh until the soft expiry, refreshed by one request after it,
+# and served stale on upstream failure until the hard expiry.
+CATALOG_CACHE_SOFT_SECONDS = env.int("CATALOG_CACHE_SOFT_SECONDS", default=300)
+CATALOG_CACHE_HARD_SECONDS = env.int("CATALOG_CACHE_HARD_SECONDS", default=86400)
+
+# Requests per window (seconds) per client IP, shared through the cache.
+RATE_LIMITS = {
+    "price": (env.int("RATE_LIMIT_PRICE", default=120), 60),
+    "validate": (env.int("RATE_LIMIT_VALIDATE", default=30), 60),
+    "order": (env.int("RATE_LIMIT_ORDER", default=10), 60),
+    "poll": (env.int("RATE_LIMIT_POLL", default=240), 60),
+    "admin_login": (env.int("RATE_LIMIT_ADMIN_LOGIN", default=10), 300),
+}
+
+# Orders: how often one order may be refreshed from the upstream (by a poll or a sync worker), and
+# how long past its window the shop waits for the upstream before expiring an order itself.
+ORDERS_REFRESH_SECONDS = env.int("ORDERS_REFRESH_SECONDS", default=3)
+ORDERS_EXPIRY_GRACE_SECONDS = env.int("ORDERS_EXPIRY_GRACE_SECONDS", default=60)
+# Fernet key for delivered codes at rest; without it a key is derived from SECRET_KEY.
+CODES_ENCRYPTION_KEY = env.str("CODES_ENCRYPTION_KEY", default="")

@@ -1,0 +1,1 @@
+"""The Cryptorefills partner API: one client, one error hierarchy, tolerant schemas."""

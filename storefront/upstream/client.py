@@ -1,0 +1,340 @@
+"""The one client of the Cryptorefills partner API.
+
+Every call names the end user it is made for: the upstream sees the shopper's IP, user agent and
+country, never the server's. GETs are retried with backoff and jitter on connection errors, 429 and
+5xx; a POST is sent at most once, because repeating an order creation could charge twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from . import errors
+from .schemas import (
+    BrandCatalog,
+    Country,
+    Homepage,
+    Order,
+    PaymentVia,
+    Price,
+    Problem,
+    Product,
+    StreamEvent,
+    ValidationResult,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+def _header_text(value: str) -> str:
+    """Return `value` as printable ASCII, others as "?": a request header may carry any Latin-1 byte."""
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in value)
+
+
+@dataclass(frozen=True)
+class EndUser:
+    """The shopper a call is made for, taken from the request that caused it."""
+
+    ip: str
+    user_agent: str
+    country_code: str = ""
+
+    def headers(self) -> dict[str, str]:
+        """Return the end-user headers the partner API asks for."""
+        headers = {
+            "X-Forwarded-For": _header_text(self.ip),
+            "User-Agent": _header_text(self.user_agent) or "unknown",
+        }
+        if self.country_code:
+            headers["X-Country-ISO-Code"] = self.country_code.upper()
+        return headers
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    base_url: str
+    partner_id: str
+    app_version: str
+    site_url: str
+    timeout: httpx.Timeout
+    get_retries: int = 2
+    backoff_seconds: float = 0.2
+    max_backoff_seconds: float = 2.0
+
+
+def _base_headers(config: ClientConfig) -> dict[str, str]:
+    return {
+        "X-Cr-Application": config.partner_id,
+        "X-Cr-Version": config.app_version,
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+
+
+def _status_error(response: httpx.Response) -> errors.UpstreamStatusError:
+    """Build the error for an HTTP error status, parsing `detail` and `problems` when present."""
+    body: Any = None
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = response.text[:500]
+    detail = problems = more_details = None
+    if isinstance(body, dict):
+        detail = body.get("detail") if isinstance(body.get("detail"), str) else None
+        more_details = body.get("moreDetails")
+        raw_problems = body.get("problems")
+        if isinstance(raw_problems, list):
+            problems = [
+                Problem.model_validate(p) for p in raw_problems if isinstance(p, dict) and "problem" in p
+            ]
+    if response.status_code == 429:
+        cls: type[errors.UpstreamStatusError] = errors.UpstreamRateLimited
+    elif response.status_code >= 500:
+        cls = errors.UpstreamServerError
+    else:
+        cls = errors.UpstreamStatusError
+    return cls(response.status_code, detail=detail, problems=problems, more_details=more_details, body=body)
+
+
+def _parse(response: httpx.Response, model: type[T] | Any) -> T:
+    """Decode a successful answer into `model`, or raise UpstreamResponseError."""
+    try:
+        payload = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise errors.UpstreamResponseError(f"upstream answered with malformed JSON: {exc}") from exc
+    try:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            return model.model_validate(payload)
+        return TypeAdapter(model).validate_python(payload)
+    except ValidationError as exc:
+        raise errors.UpstreamResponseError(f"upstream answer does not match the schema: {exc}") from exc
+
+
+def _retry_delay(config: ClientConfig, attempt: int, response: httpx.Response | None) -> float:
+    """Return how long to wait before retry number `attempt` (exponential, full jitter)."""
+    if response is not None and response.status_code == 429:
+        retry_after = response.headers.get("Retry-After", "")
+        if retry_after.isdigit():
+            return min(float(retry_after), config.max_backoff_seconds)
+    ceiling = min(config.backoff_seconds * (2**attempt), config.max_backoff_seconds)
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def parse_sse_lines(lines: Iterator[str]) -> Iterator[StreamEvent]:
+    """Turn the lines of a text/event-stream into events (comments and keep-alives skipped)."""
+    event, data, event_id = "message", [], None
+    for line in lines:
+        if line == "":
+            if data:
+                yield StreamEvent(event=event, data="\n".join(data), id=event_id)
+            elif event != "message":
+                yield StreamEvent(event=event, data="", id=event_id)
+            event, data, event_id = "message", [], None
+        elif line.startswith(":"):
+            continue
+        else:
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "event":
+                event = value
+            elif field == "data":
+                data.append(value)
+            elif field == "id":
+                event_id = value
+
+
+class CryptorefillsClient:
+    """Synchronous client of the partner API, shared by the whole process (it holds a connection pool)."""
+
+    def __init__(self, config: ClientConfig, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.config = config
+        self._http = httpx.Client(
+            base_url=config.base_url,
+            headers=_base_headers(config),
+            timeout=config.timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- transport -------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        end_user: EndUser,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> httpx.Response:
+        attempts = 1 + (self.config.get_retries if method == "GET" else 0)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            response = None
+            try:
+                response = self._http.request(
+                    method, url, params=params, json=json_body, headers=end_user.headers()
+                )
+            except httpx.TimeoutException as exc:
+                if last:
+                    raise errors.UpstreamTimeout(f"{method} {url} timed out") from exc
+            except httpx.TransportError as exc:
+                if last:
+                    raise errors.UpstreamConnectionError(f"{method} {url} failed: {exc}") from exc
+            else:
+                if response.status_code < 400:
+                    return response
+                if last or response.status_code not in RETRYABLE_STATUS:
+                    raise _status_error(response)
+            delay = _retry_delay(self.config, attempt, response)
+            logger.warning("retrying %s %s in %.2fs (attempt %d)", method, url, delay, attempt + 2)
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _get(self, url: str, model: Any, *, end_user: EndUser, params: dict | None = None) -> Any:
+        return _parse(self._send("GET", url, end_user=end_user, params=params), model)
+
+    def _post(self, url: str, model: Any, *, end_user: EndUser, body: Any) -> Any:
+        return _parse(self._send("POST", url, end_user=end_user, json_body=body), model)
+
+    # -- endpoints -------------------------------------------------------------------------------
+
+    def payment_vias(self, *, end_user: EndUser) -> list[PaymentVia]:
+        """Return the coins and networks the upstream accepts."""
+        return self._get("/v3/payment_vias", list[PaymentVia], end_user=end_user)
+
+    def brands(self, *, country_code: str, end_user: EndUser) -> BrandCatalog:
+        """Return the brand catalog of a country."""
+        return self._get("/v2/brands", BrandCatalog, end_user=end_user, params={"country_code": country_code})
+
+    def homepage(self, *, country_code: str, end_user: EndUser) -> Homepage:
+        """Return the curated homepage feed of a country."""
+        return self._get("/v2/homepage", Homepage, end_user=end_user, params={"country_code": country_code})
+
+    def products(
+        self, *, country_code: str, family_name: str, coin: str, lang: str, end_user: EndUser
+    ) -> list[Product]:
+        """Return the products of a brand family in a country, priced in `coin`."""
+        return self._get(
+            f"/v5/products/country/{country_code}",
+            list[Product],
+            end_user=end_user,
+            params={"family_name": family_name, "coin": coin, "lang": lang},
+        )
+
+    def price(
+        self, *, brand_name: str, country_code: str, face_value: Decimal, coin: str, end_user: EndUser
+    ) -> Price:
+        """Return the exact coin amount for a face value."""
+        return self._get(
+            "/v4/products/price",
+            Price,
+            end_user=end_user,
+            params={
+                "brand_name": brand_name,
+                "country_code": country_code,
+                "face_value": str(face_value),
+                "coin": coin,
+            },
+        )
+
+    def validate_order(self, *, body: dict[str, Any], end_user: EndUser) -> ValidationResult:
+        """Ask the upstream which problems an order body has (an empty list means valid)."""
+        return self._post("/v5/orders/validations", ValidationResult, end_user=end_user, body=body)
+
+    def create_order(self, *, body: dict[str, Any], end_user: EndUser) -> Order:
+        """Create the order; sent once, never retried."""
+        return self._post("/v5/orders", Order, end_user=end_user, body=body)
+
+    def get_order(self, *, order_id: str, end_user: EndUser) -> Order:
+        """Return the order as the upstream knows it now."""
+        return self._get(f"/v5/orders/{order_id}", Order, end_user=end_user)
+
+    @contextmanager
+    def subscribe_order(self, *, order_id: str, end_user: EndUser) -> Iterator[Iterator[StreamEvent]]:
+        """Open the order's event stream; yields an iterator of events, closed on exit."""
+        headers = {**end_user.headers(), "Accept": "text/event-stream"}
+        timeout = httpx.Timeout(self.config.timeout.connect, read=None, connect=self.config.timeout.connect)
+        try:
+            with self._http.stream(
+                "GET", f"/v5/orders/{order_id}/subscribe", headers=headers, timeout=timeout
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise _status_error(response)
+                yield parse_sse_lines(response.iter_lines())
+        except httpx.TimeoutException as exc:
+            raise errors.UpstreamTimeout("order stream timed out") from exc
+        except httpx.TransportError as exc:
+            raise errors.UpstreamConnectionError(f"order stream failed: {exc}") from exc
+
+    def available_countries(self, *, end_user: EndUser) -> list[Country]:
+        """Return the countries the upstream serves (a site endpoint, not under the API host)."""
+        url = f"{self.config.site_url.rstrip('/')}/api/available-countries"
+        return self._get(url, list[Country], end_user=end_user)
+
+    def sandbox_logo(self, *, filename: str) -> tuple[bytes, str] | None:
+        """Return a logo image drawn by the sandbox upstream and its content type, or None."""
+        try:
+            response = self._http.get(f"/logos/{filename}")
+        except httpx.HTTPError as exc:
+            raise errors.UpstreamConnectionError(f"logo {filename} failed: {exc}") from exc
+        if response.status_code != 200:
+            return None
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
+    def simulate_payment(self, *, order_id: str, action: str, end_user: EndUser) -> Order:
+        """Drive a sandbox order (pay, partial, late, expire...); only the sandbox upstream has this."""
+        return self._post(
+            f"/sandbox/orders/{order_id}/simulate", Order, end_user=end_user, body={"action": action}
+        )
+
+
+class AsyncCryptorefillsClient:
+    """Asynchronous client for long-lived calls (the order stream), so they hold no worker thread."""
+
+    def __init__(self, config: ClientConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.config = config
+        self._http = httpx.AsyncClient(
+            base_url=config.base_url,
+            headers=_base_headers(config),
+            timeout=config.timeout,
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @asynccontextmanager
+    async def open_order_stream(self, *, order_id: str, end_user: EndUser) -> AsyncIterator[httpx.Response]:
+        """Open the upstream's order stream and yield the raw streaming response (status checked)."""
+        headers = {**end_user.headers(), "Accept": "text/event-stream"}
+        timeout = httpx.Timeout(self.config.timeout.connect, read=None, connect=self.config.timeout.connect)
+        try:
+            async with self._http.stream(
+                "GET", f"/v5/orders/{order_id}/subscribe", headers=headers, timeout=timeout
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _status_error(response)
+                yield response
+        except httpx.TimeoutException as exc:
+            raise errors.UpstreamTimeout("order stream timed out") from exc
+        except httpx.TransportError as exc:
+            raise errors.UpstreamConnectionError(f"order stream failed: {exc}") from exc

@@ -1,0 +1,68 @@
+"""Build the process-wide partner API client from settings: live, sandbox over HTTP, or sandbox in-process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import httpx
+from django.conf import settings
+
+from .client import AsyncCryptorefillsClient, ClientConfig, CryptorefillsClient
+from .transports import AsyncWSGITransport
+
+IN_PROCESS_SANDBOX_URL = "http://sandbox.invalid"
+SANDBOX_PARTNER_ID = "sandbox-partner"
+
+
+def uses_in_process_sandbox() -> bool:
+    """Return whether calls go to the sandbox inside this process (no partner ID, no API URL)."""
+    return settings.SANDBOX_MODE and not settings.CRYPTOREFILLS_API_URL
+
+
+def client_config() -> ClientConfig:
+    """Return the client configuration the settings describe."""
+    if uses_in_process_sandbox():
+        base_url = site_url = IN_PROCESS_SANDBOX_URL
+    elif settings.SANDBOX_MODE:
+        base_url = site_url = settings.CRYPTOREFILLS_API_URL
+    else:
+        base_url = settings.CRYPTOREFILLS_API_URL or "https://api.cryptorefills.com"
+        site_url = settings.CRYPTOREFILLS_SITE_URL
+    return ClientConfig(
+        base_url=base_url,
+        partner_id=settings.CRYPTOREFILLS_PARTNER_ID or SANDBOX_PARTNER_ID,
+        app_version=settings.CRYPTOREFILLS_APP_VERSION,
+        site_url=site_url,
+        timeout=httpx.Timeout(**settings.CRYPTOREFILLS_TIMEOUT),
+        get_retries=settings.CRYPTOREFILLS_GET_RETRIES,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_sandbox_app():
+    """Return the in-process sandbox upstream (one per process, state in its SQLite file)."""
+    from storefront.sandbox.app import make_app
+    from storefront.sandbox.config import SandboxConfig
+
+    return make_app(SandboxConfig.from_env(settings.BASE_DIR))
+
+
+@lru_cache(maxsize=1)
+def get_client() -> CryptorefillsClient:
+    """Return the shared synchronous client."""
+    transport = httpx.WSGITransport(app=get_sandbox_app()) if uses_in_process_sandbox() else None
+    return CryptorefillsClient(client_config(), transport=transport)
+
+
+def build_async_client() -> AsyncCryptorefillsClient:
+    """Return a new async client; one per stream, because an async pool is bound to its event loop."""
+    transport = AsyncWSGITransport(get_sandbox_app()) if uses_in_process_sandbox() else None
+    return AsyncCryptorefillsClient(client_config(), transport=transport)
+
+
+def reset_clients() -> None:
+    """Forget the cached client and sandbox (tests that change settings call this)."""
+    if get_client.cache_info().currsize:
+        get_client().close()
+    get_client.cache_clear()
+    get_sandbox_app.cache_clear()

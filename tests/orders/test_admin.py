@@ -1,0 +1,224 @@
+"""Staff's order admin: list, filters, search, actions, masked codes, the read-only support group."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from orders_factory import *  # noqa: F403  (fixtures: order, make_order, upstream_calls, wait_until)
+
+from orders.codes import seal_secrets
+from orders.models import Order, OrderEvent, OrderItem
+from orders.states import OrderState
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:orders_order_changelist")
+
+
+def make_row(**fields) -> Order:
+    defaults = {
+        "email": "row@example.com",
+        "country_code": "US",
+        "coin": "USDC",
+        "network": "Solana",
+        "state": OrderState.WAITING_FOR_PAYMENT,
+        "coin_amount_text": "25.48",
+        "coin_amount": Decimal("25.48"),
+    }
+    return Order.objects.create(**{**defaults, **fields})
+
+
+@pytest.fixture
+def staff_client(client):
+    user = User.objects.create_superuser("boss", "boss@example.com", "pw-for-tests-only")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def support_client(client):
+    user = User.objects.create_user("helper", "helper@example.com", "pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name="Order support"))
+    client.force_login(user)
+    return client
+
+
+def listed(response) -> set[str]:
+    return {order.reference for order in response.context["cl"].result_list}
+
+
+def test_list_shows_the_columns_with_a_coloured_state(staff_client):
+    order = make_row(state=OrderState.DONE, email="lister@example.com", network="Base", country_code="GB")
+    html = staff_client.get(CHANGELIST).content.decode()
+    for text in (order.reference, "lister@example.com", "Base", "GB", "25.48", "USDC"):
+        assert text in html
+    assert '<span class="state-label state-ok">Done</span>' in html
+
+
+def list_queries(client) -> list[str]:
+    """Return the SQL of a warm list view (the filters' choices are cached by the first view)."""
+    assert client.get(CHANGELIST).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(CHANGELIST).status_code == 200
+    return [q["sql"] for q in queries]
+
+
+def count_list_queries(client) -> int:
+    return len(list_queries(client))
+
+
+def add_orders(prefix: str, count: int, *, coin: str = "USDC", network: str = "Solana") -> None:
+    """Insert `count` plain orders at once, with references and tokens unique to `prefix`."""
+    Order.objects.bulk_create(
+        Order(email=f"{prefix}{i}@example.com", country_code="US", coin=coin, network=network,
+              reference=f"SF-{prefix.upper()}{i:07d}", token=f"{prefix}{i}")
+        for i in range(count)
+    )
+
+
+def test_every_list_query_on_orders_is_bounded_whatever_the_table_size(staff_client):
+    add_orders("c", 150)  # more than a page, as a real table has
+    order_queries = [sql for sql in list_queries(staff_client) if '"orders_order"' in sql]
+    assert order_queries, "the list reads orders"
+    # A LIMIT on each read (the page, the capped count): no DISTINCT or COUNT over the whole table.
+    assert all("LIMIT" in sql.upper() for sql in order_queries), order_queries
+    assert not any("DISTINCT" in sql.upper() for sql in order_queries)
+
+
+def test_list_costs_the_same_queries_for_10_and_1000_orders(staff_client):
+    add_orders("a", 10)
+    ten = count_list_queries(staff_client)
+    add_orders("b", 990, coin="USDT", network="Tron")
+    assert count_list_queries(staff_client) == ten
+
+
+def test_needs_attention_filter(staff_client):
+    wanted = {
+        make_row(state=OrderState.PARTIAL_PAYMENT_STARTED).reference,
+        make_row(state=OrderState.WAITING_FOR_MANUAL_ACTION).reference,
+        make_row(state=OrderState.SUBMIT_FAILED).reference,
+        make_row(state=OrderState.EXPIRED, late_payment=True).reference,
+        make_row(state=OrderState.EXPIRED, coin_amount_paid=Decimal("5")).reference,
+    }
+    make_row(state=OrderState.EXPIRED, coin_amount_paid=Decimal("0"))
+    make_row(state=OrderState.DONE)
+    make_row(state=OrderState.WAITING_FOR_PAYMENT)
+    assert listed(staff_client.get(CHANGELIST, {"attention": "yes"})) == wanted
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value"),
+    [
+        ({"state__exact": "Done"}, "state", "Done"),
+        ({"coin__exact": "USDT"}, "coin", "USDT"),
+        ({"network__exact": "Tron"}, "network", "Tron"),
+        ({"country_code__exact": "GB"}, "country_code", "GB"),
+    ],
+)
+def test_field_filters(staff_client, query, field, value):
+    match = make_row(**{field: value})
+    make_row()
+    assert listed(staff_client.get(CHANGELIST, query)) == {match.reference}
+
+
+def test_date_filter(staff_client):
+    old = make_row()
+    Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    today = make_row()
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    assert listed(staff_client.get(CHANGELIST, {"created_at__gte": since})) == {today.reference}
+
+
+@pytest.mark.parametrize("field", ["email", "reference", "upstream_order_id", "wallet_address"])
+def test_search(staff_client, field):
+    match = make_row(
+        email="findme@example.com",
+        upstream_order_id="ord_findme1234567890abcd",
+        wallet_address="0xfeedfacefeedfacefeedfacefeedfacefeedface",
+    )
+    make_row(email="other@example.com", upstream_order_id="ord_other", wallet_address="0xabc")
+    assert listed(staff_client.get(CHANGELIST, {"q": getattr(match, field)})) == {match.reference}
+
+
+def test_change_page_shows_items_and_events_with_the_code_masked(staff_client):
+    order = make_row(state=OrderState.DONE, upstream_order_id="ord_abc")
+    OrderItem.objects.create(
+        order=order,
+        brand_name="Airbnb",
+        country_code="US",
+        denomination="25 USD",
+        beneficiary_account="x@example.com",
+        code_ciphertext=seal_secrets({"pin_code": "SECR-ETCO-DE12-3456"}),
+    )
+    OrderEvent.objects.create(order=order, from_state="Submitting", to_state="Done", source="sync")
+    html = staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "SECR-ETCO-DE12" not in html
+    assert "••••••••3456" in html
+    assert "Airbnb" in html and "sync worker" in html
+    assert 'name="upstream_order_id"' not in html  # read-only: shown, not editable
+
+
+def test_refresh_action_brings_upstream_news_in(staff_client, order, end_user, wait_until):
+    from storefront.upstream.factory import get_client
+
+    get_client().simulate_payment(order_id=order.upstream_order_id, action="expire", end_user=end_user)
+    response = staff_client.post(
+        CHANGELIST, {"action": "refresh_from_upstream", "_selected_action": [order.pk]}, follow=True
+    )
+    assert "1 order refreshed from the upstream." in response.content.decode()
+    order.refresh_from_db()
+    assert order.state == OrderState.EXPIRED
+    assert order.events.last().source == OrderEvent.Source.STAFF
+
+
+def test_export_csv_has_the_selected_orders_and_no_codes(staff_client):
+    order = make_row(email="=cmd|calc@example.com", upstream_order_id="ord_csv")
+    OrderItem.objects.create(
+        order=order,
+        brand_name="Airbnb",
+        country_code="US",
+        denomination="25 USD",
+        beneficiary_account="x@example.com",
+        code_ciphertext=seal_secrets({"pin_code": "CSVS-ECRE-TCOD-E000"}),
+    )
+    response = staff_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [order.pk]})
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["created_at", "reference", "email"]
+    assert rows[1][1] == order.reference
+    assert rows[1][2] == "'=cmd|calc@example.com"
+    assert "CSVS" not in text
+
+
+def test_support_group_is_read_only(support_client):
+    order = make_row()
+    assert support_client.get(CHANGELIST).status_code == 200
+    actions = [
+        value
+        for value, _label in support_client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    ]
+    assert "export_csv" in actions and "refresh_from_upstream" not in actions
+    page = support_client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    group = Group.objects.get(name="Order support")
+    assert sorted(group.permissions.values_list("codename", flat=True)) == [
+        "view_order",
+        "view_orderevent",
+        "view_orderitem",
+    ]
+
+
+def test_nobody_adds_or_deletes_orders_by_hand(staff_client):
+    assert staff_client.get(reverse("admin:orders_order_add")).status_code == 403
+    order = make_row()
+    assert staff_client.get(reverse("admin:orders_order_delete", args=[order.pk])).status_code == 403

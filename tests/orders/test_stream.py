@@ -1,0 +1,157 @@
+"""The order stream proxy: upstream SSE relayed with the right headers, recorded, ended when terminal."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from async_support import run_async
+from django.test import AsyncClient
+from django.urls import reverse
+from orders_factory import *  # noqa: F403  (fixtures: order, make_order, upstream_calls, wait_until)
+
+from orders.models import Order, OrderEvent
+from orders.states import OrderState
+from storefront.upstream.client import AsyncCryptorefillsClient
+from storefront.upstream.factory import client_config, get_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def stream_url(order: Order) -> str:
+    return reverse("orders_api:subscribe", kwargs={"token": order.token})
+
+
+def open_stream(url: str) -> tuple[object, list[bytes]]:
+    """Request the stream through ASGI and read it to its end."""
+
+    async def run():
+        response = await AsyncClient().get(url)
+        chunks: list[bytes] = []
+        if response.streaming:
+            async for chunk in response.streaming_content:
+                chunks.append(bytes(chunk))
+        return response, chunks
+
+    return run_async(run)
+
+
+def events_of(chunks: list[bytes]) -> list[tuple[str, str]]:
+    text = b"".join(chunks).decode()
+    out = []
+    for block in text.split("\n\n"):
+        if not block.strip() or block.startswith(":"):
+            continue
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((lines.get("event", "message"), lines.get("data", "")))
+    return out
+
+
+def use_upstream(monkeypatch, handler) -> None:
+    """Serve the async client from `handler` (an httpx MockTransport handler)."""
+
+    def build():
+        return AsyncCryptorefillsClient(client_config(), transport=httpx.MockTransport(handler))
+
+    monkeypatch.setattr("orders.views.build_async_client", build)
+
+
+def test_stream_relays_updates_records_them_and_stops_at_done(order, end_user):
+    get_client().simulate_payment(order_id=order.upstream_order_id, action="pay", end_user=end_user)
+    response, chunks = open_stream(stream_url(order))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    assert response["Cache-Control"] == "no-cache, no-transform"
+    assert response["X-Accel-Buffering"] == "no"
+    events = events_of(chunks)
+    assert events[-1] == ("stop", "{}")
+    messages = [json.loads(data) for name, data in events if name == "message"]
+    assert messages[-1]["order_state"] == "Done"
+    assert messages[-1]["order_id"] == order.upstream_order_id
+    order.refresh_from_db()
+    assert order.state == OrderState.DONE
+    assert order.events.filter(source=OrderEvent.Source.STREAM).exists()
+    assert order.items.get().delivered_secrets()["pin_code"]
+
+
+def test_stream_of_an_expired_order_ends_at_once(order, end_user):
+    get_client().simulate_payment(order_id=order.upstream_order_id, action="expire", end_user=end_user)
+    _response, chunks = open_stream(stream_url(order))
+    events = events_of(chunks)
+    assert [name for name, _ in events] == ["message", "stop"]
+    order.refresh_from_db()
+    assert order.state == OrderState.EXPIRED
+
+
+def test_stream_ends_at_a_terminal_message_even_without_a_stop_event(order, monkeypatch):
+    done = json.dumps({"order_id": order.upstream_order_id, "order_state": "Done", "deliveries": []})
+    later = json.dumps({"order_id": order.upstream_order_id, "order_state": "Refunded"})
+    body = f": hello\n\nevent: message\ndata: {done}\n\nevent: message\ndata: {later}\n\n".encode()
+    use_upstream(
+        monkeypatch,
+        lambda request: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"}),
+    )
+    _response, chunks = open_stream(stream_url(order))
+    events = events_of(chunks)
+    assert [name for name, _ in events] == ["message", "stop"]
+    order.refresh_from_db()
+    assert order.state == OrderState.DONE
+
+
+def test_a_malformed_message_is_relayed_but_not_recorded(order, monkeypatch):
+    body = b"event: message\ndata: {not json\n\nevent: stop\ndata: {}\n\n"
+    use_upstream(monkeypatch, lambda request: httpx.Response(200, content=body))
+    _response, chunks = open_stream(stream_url(order))
+    assert [name for name, _ in events_of(chunks)] == ["message", "stop"]
+    order.refresh_from_db()
+    assert order.state == OrderState.WAITING_FOR_PAYMENT
+
+
+def test_unreachable_upstream_gives_502(order, monkeypatch):
+    def refuse(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    use_upstream(monkeypatch, refuse)
+    response, _chunks = open_stream(stream_url(order))
+    assert response.status_code == 502
+    assert json.loads(response.content) == {"error": "Failed to connect to upstream stream"}
+
+
+@pytest.mark.parametrize("status", [404, 429, 503])
+def test_upstream_error_status_is_passed_on(order, monkeypatch, status):
+    use_upstream(monkeypatch, lambda request: httpx.Response(status, json={"status": status, "detail": "X"}))
+    response, _chunks = open_stream(stream_url(order))
+    assert response.status_code == status
+    assert json.loads(response.content) == {"error": "Upstream returned an error"}
+
+
+def test_unknown_order_upstream_is_passed_on_from_the_sandbox(order):
+    Order.objects.filter(pk=order.pk).update(upstream_order_id="ord_doesnotexist0000000000")
+    response, _chunks = open_stream(stream_url(order))
+    assert response.status_code == 404
+
+
+def test_wrong_token_is_not_found(order):
+    response, _chunks = open_stream(reverse("orders_api:subscribe", kwargs={"token": "guess"}))
+    assert response.status_code == 404
+
+
+def test_the_stream_speaks_for_the_shopper(order, monkeypatch):
+    seen = {}
+
+    def handler(request):
+        seen.update(request.headers)
+        return httpx.Response(200, content=b"event: stop\ndata: {}\n\n")
+
+    use_upstream(monkeypatch, handler)
+
+    async def run():
+        response = await AsyncClient().get(stream_url(order), headers={"User-Agent": "ShopperPhone/1.0"})
+        async for _ in response.streaming_content:
+            pass
+
+    run_async(run)
+    assert seen["user-agent"] == "ShopperPhone/1.0"
+    assert seen["accept"] == "text/event-stream"
+    assert seen["x-cr-application"]
