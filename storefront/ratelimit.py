@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,15 +14,19 @@ from .upstream.end_user import client_ip
 
 
 def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one request of `key` in `scope`; return False once the window's limit is passed."""
-    bucket = int(time.time() // window_seconds)
-    cache_key = f"ratelimit:{scope}:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window_seconds + 1):
+    """Count one request of `key` in `scope`; return False once the window's limit is passed.
+
+    The window opens at the key's first request and closes `window_seconds` later (the
+    counter's expiry; incr keeps it). A window aligned to the clock would reset at every
+    boundary and let a burst of twice the limit straddle it.
+    """
+    cache_key = f"ratelimit:{scope}:{key}"
+    if cache.add(cache_key, 1, timeout=window_seconds):
         return True
     try:
         return cache.incr(cache_key) <= limit
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window_seconds + 1)
+    except ValueError:  # the window closed between add and incr: this request opens the next
+        cache.add(cache_key, 1, timeout=window_seconds)
         return True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from storefront.ratelimit import hit
 
 
@@ -48,3 +50,9 @@ def test_status_polling_is_rate_limited_and_stays_private(client, settings, db):
     limited = client.get(url, REMOTE_ADDR="192.0.2.3")
     assert limited["Cache-Control"] == "no-store, private"
     assert limited["Referrer-Policy"] == "no-referrer"
+
+
+def test_rate_limit_window_opens_at_the_first_request_and_closes_after_it():
+    assert [hit(scope="w", key="9.9.9.9", limit=1, window_seconds=1) for _ in range(2)] == [True, False]
+    time.sleep(1.2)
+    assert hit(scope="w", key="9.9.9.9", limit=1, window_seconds=1), "a new window after the old one closed"
