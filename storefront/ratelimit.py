@@ -21,6 +21,9 @@ def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
     boundary and let a burst of twice the limit straddle it.
     """
     cache_key = f"ratelimit:{scope}:{key}"
+    count_in_window = getattr(cache, "count_in_window", None)
+    if count_in_window is not None:  # Redis: one round trip (storefront/redis_cache.py)
+        return count_in_window(cache_key, window_seconds=window_seconds) <= limit
     if cache.add(cache_key, 1, timeout=window_seconds):
         return True
     try:
