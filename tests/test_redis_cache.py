@@ -36,3 +36,11 @@ def test_one_redis_client_serves_every_call(redis_cache):
     redis_cache.set("a", "x")
     assert redis_cache._cache.get_client("a") is redis_cache._cache.get_client("b", write=True)
     assert redis_cache.get("a") == "x"
+
+
+def test_cache_objects_of_different_requests_share_one_connection_pool():
+    location = settings.CACHES["default"]["LOCATION"]
+    first, second = SharedRedisCache(location, {}), SharedRedisCache(location, {})
+    first.set("shared", 1)
+    assert second.get("shared") == 1
+    assert first._cache is second._cache
