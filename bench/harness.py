@@ -64,7 +64,7 @@ def environment(tmp: Path, upstream_url: str) -> dict[str, str]:
     env.update(
         DEBUG="false",
         SECRET_KEY="bench-" + "x" * 50,
-        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp / 'shop.sqlite3'}"),
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL") or database_url(tmp),
         CRYPTOREFILLS_API_URL=upstream_url,
         SANDBOX_DB_PATH=str(tmp / "sandbox.sqlite3"),
         SANDBOX_STEP_SECONDS="0.5",
@@ -81,6 +81,25 @@ def environment(tmp: Path, upstream_url: str) -> dict[str, str]:
     if cache_url:
         env["CACHE_URL"] = cache_url
     return env
+
+
+BENCH_DATABASE = "coinshelf_bench"
+
+
+def database_url(tmp: Path) -> str:
+    """As deployed: a fresh PostgreSQL database (with the connection pool) when one answers, else SQLite."""
+    if not answers(5432):
+        return f"sqlite:///{tmp / 'shop.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    return f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
+
+
+def database_label(env: dict[str, str]) -> str:
+    return "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
 
 
 def answers(port: int) -> bool:

@@ -17,11 +17,12 @@ import subprocess
 from datetime import UTC, datetime
 
 import httpx
-from harness import PY, ROOT, running_shop
+from harness import PY, ROOT, database_label, running_shop
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CACHE_LABEL = ["local memory"]
+DATABASE_LABEL = ["SQLite"]
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 
@@ -65,6 +66,7 @@ def count_calls(before: dict[str, int], after: dict[str, int], prefix: str = "")
 
 def main() -> None:
     with running_shop(workers=WORKERS) as shop:
+        DATABASE_LABEL[0] = database_label(shop.env)
         CACHE_LABEL[0] = "Redis" if shop.env.get("CACHE_URL", "").startswith("redis") else "local memory"
         token = shop.place_order()
         pages = {
@@ -115,7 +117,7 @@ def report(figures: dict, poll_calls: int, warm_calls: int, warm_paths_called: l
     tool = "wrk" if shutil.which("wrk") else "python"
     lines = [
         f"Benchmark of {when} ({os.cpu_count()} cores, uvicorn {WORKERS} workers, DEBUG off, "
-        f"SQLite, cache {CACHE_LABEL[0]}, "
+        f"{DATABASE_LABEL[0]}, cache {CACHE_LABEL[0]}, "
         f"sandbox upstream over HTTP, load by {tool} with {CONNECTIONS} connections "
         f"for {DURATION} s per page, median of {ROUNDS} interleaved rounds)",
         "",

@@ -24,7 +24,8 @@ def _check_token_shape(token: str) -> None:
 def get_order_for_token(*, token: str) -> Order:
     """Return the order behind a secret URL, or raise Http404 (also for malformed tokens)."""
     _check_token_shape(token)
-    order = Order.objects.filter(token=token).prefetch_related("items").first()
+    # Items are not prefetched: the polled status fragment shows them only once the order is Done.
+    order = Order.objects.filter(token=token).first()
     if order is None:
         raise Http404
     return order

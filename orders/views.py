@@ -60,7 +60,7 @@ def order_context(request: HttpRequest, order) -> dict:
     context: dict = {
         "order": order,
         "state_copy": state_copy,
-        "items": list(order.items.all()),
+        "items": order.items.all(),  # lazy: queried only where a template or the codes need them
         "now": timezone.now(),
         "poll_url": reverse("orders:detail", kwargs={"token": order.token}),
         "simulate_actions": [],
