@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,19 +25,25 @@ logger = logging.getLogger(__name__)
 
 
 def transition_order(
-    *, order: Order, to_state: str, source: str, note: str = "", fields: dict[str, Any] | None = None
+    *,
+    order: Order,
+    to_state: str,
+    source: str,
+    note: str = "",
+    fields: dict[str, Any] | None = None,
+    expect: dict[str, Any] | None = None,
 ) -> bool:
     """Move `order` to `to_state` and record the event; return False if another writer moved it first.
 
-    The update only matches the state this process read, so two writers racing on one order
-    cannot both record a change, and a terminal state is never left.
+    The update only matches the state this process read (and the `expect` lookups, if given), so
+    two writers racing on one order cannot both record a change, and a terminal state is never left.
     """
     if not is_allowed(order.state, to_state):
         raise IllegalTransition(order.state, to_state)
     fields = dict(fields or {})
     now = timezone.now()
     with transaction.atomic():
-        moved = Order.objects.filter(pk=order.pk, state=order.state).update(
+        moved = Order.objects.filter(pk=order.pk, state=order.state, **(expect or {})).update(
             state=to_state, updated_at=now, **fields
         )
         if not moved:
@@ -111,6 +118,11 @@ def expiry_grace() -> timedelta:
     expired locally would never take it in.
     """
     return timedelta(seconds=getattr(settings, "ORDERS_EXPIRY_GRACE_SECONDS", 60))
+
+
+def submitting_timeout() -> timedelta:
+    """Return how long an order may stay in Submitting before its submit counts as never confirmed."""
+    return timedelta(seconds=getattr(settings, "ORDERS_SUBMITTING_TIMEOUT_SECONDS", 600))
 
 
 def end_user_for_order(order: Order) -> EndUser:
@@ -223,6 +235,58 @@ def expire_lapsed_orders() -> int:
     deadline = timezone.now() - expiry_grace()
     lapsed = Order.objects.filter(state__in=PAYMENT_OPEN_STATES, expires_at__lt=deadline)
     return sum(expire_order_if_lapsed(order=order) for order in lapsed)
+
+
+UNCONFIRMED_SUBMIT_NOTE = (
+    "The submit was never confirmed: the order stayed in Submitting for over {seconds} s without an "
+    "upstream order id (most likely the process placing it stopped between saving the row and "
+    "recording the answer to POST /v5/orders). The upstream may or may not hold an order; no payment "
+    "address was shown to the shopper, so it cannot have been paid. Not retried."
+)
+STUCK_SUBMIT_BATCH = 100
+
+
+def fail_unconfirmed_submit(*, order: Order) -> bool:
+    """Mark an order whose submit was never confirmed SubmitFailed; return whether this call moved it.
+
+    The compare-and-set also requires that no upstream order id has arrived, so a checkout that
+    records its answer first keeps the order.
+    """
+    note = UNCONFIRMED_SUBMIT_NOTE.format(seconds=int(submitting_timeout().total_seconds()))
+    return transition_order(
+        order=order,
+        to_state=OrderState.SUBMIT_FAILED,
+        source=OrderEvent.Source.SYNC,
+        note=note,
+        fields={"failure_reason": note},
+        expect={"upstream_order_id": None},
+    )
+
+
+def fail_stuck_submissions(*, now: datetime | None = None) -> int:
+    """Fail the orders left in Submitting past the timeout with no upstream order id; return how many.
+
+    Several workers may run this at once. PostgreSQL: SKIP LOCKED leaves each batch to the worker
+    that locked it. Elsewhere: each order's compare-and-set lets only one worker record the change.
+    """
+    deadline = (now or timezone.now()) - submitting_timeout()
+    stuck = Order.objects.filter(
+        state=OrderState.SUBMITTING, upstream_order_id=None, created_at__lt=deadline
+    ).order_by("pk")
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    failed, after = 0, 0
+    while True:
+        # Keyset pages: an order one pass could not move is not read again by the same pass.
+        page = stuck.filter(pk__gt=after)
+        if skip_locked:
+            page = page.select_for_update(skip_locked=True, of=("self",))
+        # The locks live as long as this transaction; without SKIP LOCKED no outer one is needed.
+        with transaction.atomic() if skip_locked else nullcontext():
+            batch = list(page[:STUCK_SUBMIT_BATCH])
+            failed += sum(fail_unconfirmed_submit(order=order) for order in batch)
+        if len(batch) < STUCK_SUBMIT_BATCH:
+            return failed
+        after = batch[-1].pk
 
 
 def simulate_order_payment(*, order: Order, action: str, end_user: EndUser) -> Order:

@@ -207,5 +207,8 @@ RATE_LIMITS = {
 # how long past its window the shop waits for the upstream before expiring an order itself.
 ORDERS_REFRESH_SECONDS = env.int("ORDERS_REFRESH_SECONDS", default=3)
 ORDERS_EXPIRY_GRACE_SECONDS = env.int("ORDERS_EXPIRY_GRACE_SECONDS", default=60)
+# How long an order may stay in Submitting (row saved, upstream answer not recorded) before the sync
+# worker marks it SubmitFailed; keep it well above the client's timeouts for one POST.
+ORDERS_SUBMITTING_TIMEOUT_SECONDS = env.int("ORDERS_SUBMITTING_TIMEOUT_SECONDS", default=600)
 # Fernet key for delivered codes at rest; without it a key is derived from SECRET_KEY.
 CODES_ENCRYPTION_KEY = env.str("CODES_ENCRYPTION_KEY", default="")

@@ -1,4 +1,4 @@
-"""Bring upstream news into open orders: one pass, or a loop (run as many as you like side by side)."""
+"""Bring upstream news into open orders and settle stuck ones: one pass, or a loop (run many side by side)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from orders.services import expire_lapsed_orders, sync_open_orders
+from orders.services import expire_lapsed_orders, fail_stuck_submissions, sync_open_orders
 
 
 class Command(BaseCommand):
-    help = "Refresh open orders from the upstream and expire the lapsed ones; --loop keeps doing it."
+    help = (
+        "Refresh open orders from the upstream, expire the lapsed ones and fail submits never confirmed; "
+        "--loop keeps doing it."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep syncing until stopped.")
@@ -31,8 +34,12 @@ class Command(BaseCommand):
         while True:
             synced = sync_open_orders(limit=limit)
             expired = expire_lapsed_orders()
+            unconfirmed = fail_stuck_submissions()
             if options["verbosity"] > 1 or not loop:
-                self.stdout.write(f"synced {synced} open order(s), expired {expired}")
+                self.stdout.write(
+                    f"synced {synced} open order(s), expired {expired}, "
+                    f"failed {unconfirmed} submit(s) never confirmed"
+                )
             if not loop or stopping:
                 return
             deadline = time.monotonic() + interval
