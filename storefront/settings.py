@@ -95,6 +95,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://storefront")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "storefront.redis_cache.SharedRedisCache"
+# Rendered catalog fragments (brand grids) depend only on the cached catalog and the code, so each
+# process keeps its own: a page saves a Redis round trip and a 10-25 KB transfer. They live 60 s,
+# as they did in the shared cache.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "storefront-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True

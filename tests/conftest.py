@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
 
 from storefront.upstream.cache import forget_memo
@@ -31,11 +31,16 @@ def isolated_upstream(tmp_path, monkeypatch, settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     reset_clients()
-    cache.clear()
-    forget_memo()
+    clear_caches()
     yield
     reset_clients()
-    cache.clear()
+    clear_caches()
+
+
+def clear_caches() -> None:
+    """Empty the shared cache, this process's fragment cache and its decoded copies."""
+    for each in caches.all():
+        each.clear()
     forget_memo()
 
 
