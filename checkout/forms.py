@@ -14,7 +14,7 @@ from .cart import COINS, MAX_DELIVERIES
 from .order_body import CheckoutData, CheckoutLine
 from .phones import normalize_phone
 from .problems import BENEFICIARY, EMAIL, FULL_NAME, ITEMS, PAYMENT, PROMO, ExplainedProblem
-from .selectors import CartItem, CoinGroup, PaymentOption, group_payment_options
+from .selectors import CartItem, CoinGroup, PaymentOption, PreviousInput, group_payment_options
 
 BENEFICIARY_PREFIX = "beneficiary_"
 
@@ -84,6 +84,17 @@ class CheckoutForm(forms.Form):
                     widget=forms.EmailInput(attrs={"inputmode": "email"}),
                 )
             self.fields[BENEFICIARY_PREFIX + item.id] = field
+
+    @staticmethod
+    def initial_from(previous: PreviousInput) -> dict:
+        """Return the initial data that shows the form as the shopper filled it before."""
+        initial = {
+            "email": previous.email, "full_name": previous.full_name, "promo_code": previous.promo_code,
+            "accepted_newsletter": previous.accepted_newsletter,
+        }
+        initial.update({BENEFICIARY_PREFIX + line_id: account
+                        for line_id, account in previous.beneficiaries.items()})
+        return initial
 
     # -- rendering helpers ------------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from catalog.selectors import find_product, get_payment_vias
+from orders.models import Order
+from orders.states import OrderState
 from storefront.upstream import errors, schemas
 from storefront.upstream.cache import cached_upstream_read
 from storefront.upstream.client import EndUser
@@ -195,3 +197,53 @@ def group_payment_options(options: list[PaymentOption]) -> list[CoinGroup]:
     groups = [CoinGroup(coin=coin, options=sorted(opts, key=lambda o: not o.recommended))
               for coin, opts in coins.items()]
     return sorted(groups, key=lambda g: (g.suspended, g.coin != RECOMMENDED[0]))
+
+
+@dataclass(frozen=True)
+class PreviousInput:
+    """What the shopper entered for an order that was not placed, to fill the checkout form again."""
+
+    reference: str
+    email: str
+    payment: str
+    full_name: str
+    promo_code: str
+    accepted_newsletter: bool
+    # Cart line id -> the recipient entered for it ("" where the shopper left it to their own email).
+    beneficiaries: dict[str, str]
+
+
+def _product_key(country_code: str, family: str, denomination: str, value: Decimal | None) -> tuple:
+    return (country_code.upper(), family.lower(), denomination, value)
+
+
+def get_failed_checkout_input(*, order_token: str, items: list[CartItem]) -> PreviousInput | None:
+    """Return what was entered for the order `order_token` if it failed to be placed, else None.
+
+    The recipients are read from the order's items and matched to the cart's lines by product, so a
+    line added since is left empty and a removed one is ignored.
+    """
+    if not order_token:
+        return None
+    order = Order.objects.filter(token=order_token, state=OrderState.SUBMIT_FAILED).first()
+    if order is None:
+        return None
+    accounts: dict[tuple, str] = {}
+    for row in order.items.all():
+        key = _product_key(row.country_code, row.family, row.denomination, row.product_value)
+        accounts.setdefault(key, row.beneficiary_account)
+    beneficiaries = {}
+    for item in items:
+        line = item.line
+        key = _product_key(line.country_code, line.family, line.denomination, line.product_value)
+        account = accounts.get(key)
+        if account is None:
+            continue
+        # A gift card left without a recipient was sent to the buyer's email: show it empty again.
+        own = not item.needs_phone and account.casefold() == order.email.casefold()
+        beneficiaries[line.id] = "" if own else account
+    return PreviousInput(
+        reference=order.reference, email=order.email, payment=f"{order.coin}|{order.network}",
+        full_name=order.full_name, promo_code=order.promo_code,
+        accepted_newsletter=order.accepted_newsletter, beneficiaries=beneficiaries,
+    )

@@ -31,6 +31,10 @@ class CartError(Exception):
     """A cart change was refused; the message is for the shopper."""
 
 
+class SupplierUnreachable(CartError):
+    """The catalog could not be checked because the upstream is down; nothing was added."""
+
+
 # -- cart ---------------------------------------------------------------------------------------
 
 
@@ -38,16 +42,22 @@ def add_to_cart(
     *, session: SessionBase, country_code: str, family: str, product_id: str, denomination: str,
     product_value: Decimal | None, quantity: int, coin: str, lang: str, end_user: EndUser,
 ) -> schemas.Product:
-    """Put a product in the cart after checking it against the catalog; raise CartError if it can't be."""
+    """Put a product in the cart after checking it against the catalog; raise CartError if it can't be.
+
+    SupplierUnreachable (a CartError) says the catalog could not be checked: nothing is added then.
+    """
     try:
         product = find_product(
             country_code=country_code, family=family, product_id=product_id, coin=coin, lang=lang,
             end_user=end_user,
         )
-    except errors.UpstreamStatusError as exc:
-        # A refusal (an unknown country, 404) is about what was posted; an outage still raises (503 page).
-        if exc.status_code >= 500 or isinstance(exc, errors.UpstreamRateLimited):
-            raise
+    except errors.UpstreamError as exc:
+        # A refusal (an unknown country, 404) is about what was posted; anything else is an outage.
+        if not _is_refusal(exc):
+            logger.warning("cart add: the catalog could not be reached: %s", exc)
+            raise SupplierUnreachable(_(
+                "We could not reach our supplier, so nothing was added to your cart. Try again in a moment."
+            )) from exc
         logger.info("cart add refused by the catalog: %s", exc)
         product = None
     if product is None or (product.country_code and product.country_code.upper() != country_code.upper()):
@@ -70,6 +80,12 @@ def add_to_cart(
         raise CartError(_("An order can hold at most %(max)d items, so this one didn't fit in your cart.")
                         % {"max": cart.MAX_DELIVERIES}) from None
     return product
+
+
+def _is_refusal(exc: errors.UpstreamError) -> bool:
+    """Return whether the upstream answered that the request itself is wrong (a 4xx but 429)."""
+    return (isinstance(exc, errors.UpstreamStatusError) and exc.status_code < 500
+            and not isinstance(exc, errors.UpstreamRateLimited))
 
 
 def _check_range(product: schemas.Product, value: Decimal | None) -> Decimal:
@@ -232,9 +248,7 @@ def place_order(
 
 
 def _mark_submit_failed(*, order: Order, exc: errors.UpstreamError) -> PlacedOrder:
-    refused = isinstance(exc, errors.UpstreamStatusError) and exc.status_code < 500 and not isinstance(
-        exc, errors.UpstreamRateLimited)
-    if refused:
+    if _is_refusal(exc):
         problems = problems_from_error(exc)
         codes = ", ".join(p.code for p in problems)
         reason = f"The upstream refused the order ({exc.status_code}: {codes}); nothing was created there."

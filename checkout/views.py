@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.forms import plain
 from orders.models import Order
 from storefront.i18n import upstream_lang
 from storefront.ratelimit import hit, rate_limited, too_many_requests
@@ -22,7 +24,7 @@ from storefront.upstream.end_user import client_ip, end_user_from_request
 
 from . import cart, services
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, CoinForm
-from .selectors import get_cart_summary, get_payment_options
+from .selectors import get_cart_summary, get_failed_checkout_input, get_payment_options
 
 
 def _order_url(order: Order) -> str:
@@ -82,6 +84,19 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect("checkout:cart")
 
 
+def _back_to_product(request: HttpRequest, data: dict) -> HttpResponse:
+    """Redirect to the product page with the shopper's pick (product, amount, coin) in its query."""
+    try:
+        path = reverse("catalog:brand", kwargs={"cc": data["country"].lower(),
+                                                "family": data["family"].lower()})
+    except NoReverseMatch:
+        return _back(request)
+    query = {"product": data["product_id"], "coin": cart.get_coin(request.session)}
+    if data["product_value"] is not None:
+        query["amount"] = plain(data["product_value"])
+    return HttpResponseRedirect(f"{path}?{urlencode(query)}")
+
+
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add a product from a product page, after checking it against the catalog."""
@@ -100,6 +115,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             coin=cart.get_coin(request.session), lang=upstream_lang(),
             end_user=end_user_from_request(request, country_code=country),
         )
+    except services.SupplierUnreachable as exc:
+        messages.error(request, str(exc))
+        return _back_to_product(request, data)
     except services.CartError as exc:
         messages.error(request, str(exc))
         return _back(request)
@@ -112,6 +130,11 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 @rate_limited("validate", methods=("POST",))
 def checkout(request: HttpRequest) -> HttpResponse:
     """Show the checkout form; POST validates with the upstream and places the order once."""
+    if request.method == "GET" and "retry" in request.GET:
+        # "Try again" on the failure page: a 5xx answer does not save the session, so the failed
+        # order comes in the link; kept in the session, it leaves the address bar at once.
+        cart.remember_failed_order(request.session, order_token=request.GET["retry"])
+        return redirect("checkout:checkout")
     if request.method == "POST":
         existing = services.find_order_by_key(idempotency_key=request.POST.get("idempotency_key"))
         if existing is not None:
@@ -129,11 +152,18 @@ def checkout(request: HttpRequest) -> HttpResponse:
     end_user = end_user_from_request(request, country_code=lines[0].country_code)
     options = get_payment_options(end_user=end_user)
     if request.method == "GET":
-        form = CheckoutForm(items=summary.items, payment_options=options, initial={
+        # After a failed attempt the form comes back as the shopper filled it, with a fresh key.
+        previous = get_failed_checkout_input(
+            order_token=cart.get_failed_order_token(request.session), items=summary.items)
+        initial = {
             "idempotency_key": uuid.uuid4(),
-            "payment": _preselected_payment(options, cart.get_coin(request.session)),
-        })
-        return _render_checkout(request, form, summary)
+            "payment": _preselected_payment(options, cart.get_coin(request.session),
+                                            previous=previous.payment if previous else ""),
+        }
+        if previous is not None:
+            initial.update(CheckoutForm.initial_from(previous))
+        form = CheckoutForm(items=summary.items, payment_options=options, initial=initial)
+        return _render_checkout(request, form, summary, previous=previous)
 
     form = CheckoutForm(request.POST, items=summary.items, payment_options=options)
     if not summary.all_available:
@@ -170,9 +200,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return redirect(_order_url(placed.order))
 
 
-def _preselected_payment(options, coin: str) -> str:
-    """Return USDC on Solana (recommended), or Solana in the shopper's coin, if open."""
+def _preselected_payment(options, coin: str, *, previous: str = "") -> str:
+    """Return the previous choice, else Solana in the shopper's coin, else USDC on Solana, if open."""
     open_options = [o for o in options if not o.suspended]
+    if any(o.value == previous for o in open_options):
+        return previous
     for wanted in ((coin, "Solana"), ("USDC", "Solana")):
         match = next((o for o in open_options if (o.coin, o.network) == wanted), None)
         if match:
@@ -180,6 +212,6 @@ def _preselected_payment(options, coin: str) -> str:
     return open_options[0].value if open_options else ""
 
 
-def _render_checkout(request: HttpRequest, form: CheckoutForm, summary) -> HttpResponse:
-    context = {"form": form, "summary": summary, "validated_total": None}
+def _render_checkout(request: HttpRequest, form: CheckoutForm, summary, previous=None) -> HttpResponse:
+    context = {"form": form, "summary": summary, "validated_total": None, "previous": previous}
     return render(request, "checkout/checkout.html", context)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -11,6 +14,8 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.urls import reverse
 
 from checkout import cart
+from storefront.upstream import errors
+from storefront.upstream.factory import get_client
 
 
 @pytest.fixture
@@ -208,3 +213,90 @@ def test_a_refused_add_goes_back_to_the_product_page_but_never_off_site(client):
     assert response.url == "http://testserver/shop/us/brands/everything-apple/"
     response = add(client, APPLE_RANGE, value="501", referer="https://evil.example/phish")
     assert response.url == reverse("checkout:cart")
+
+
+# -- adding while the supplier is down ---------------------------------------------------------------
+
+SUPPLIER_DOWN = "We could not reach our supplier, so nothing was added to your cart. Try again in a moment."
+OUTAGES = [
+    errors.UpstreamConnectionError("connection refused"),
+    errors.UpstreamTimeout("read timed out"),
+    errors.UpstreamServerError(503, detail="SERVICE_UNAVAILABLE"),
+    errors.UpstreamRateLimited(429, detail="TOO_MANY_REQUESTS"),
+    errors.UpstreamResponseError("not JSON"),
+]
+
+
+@contextmanager
+def catalog_down(monkeypatch, exc: Exception):
+    """Make every product list read fail with `exc` until the block ends (nothing is cached for it)."""
+
+    def fail(**kwargs):
+        raise exc
+
+    with monkeypatch.context() as patched:
+        patched.setattr(get_client(), "products", fail)
+        yield
+
+
+def _page(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outage", OUTAGES, ids=lambda exc: type(exc).__name__)
+def test_adding_while_the_supplier_is_down_returns_to_the_product_page_and_adds_nothing(
+    client, monkeypatch, outage
+):
+    add(client, ATT_15)
+    before = client.session["cart"]
+    with catalog_down(monkeypatch, outage):
+        response = add(client, AMAZON_25, referer="http://testserver/shop/us/brands/amazon/")
+    assert response.status_code == 302
+    assert response.url == "/shop/us/brands/amazon/?product=US-amazon-25&coin=USDC"
+    assert client.session["cart"] == before
+
+    # The supplier is back when the product page loads: the pick is kept and the message says why.
+    page = _page(client.get(response.url))
+    assert SUPPLIER_DOWN in page
+    assert re.search(r'value="US-amazon-25" checked', page)
+    assert re.search(r'id="coin-USDC" value="USDC" checked', page)
+    assert client.session["cart"] == before
+
+
+@pytest.mark.django_db
+def test_a_custom_amount_and_the_coin_are_kept_when_the_supplier_is_down(client, monkeypatch):
+    client.post(reverse("checkout:cart"), {"action": "coin", "coin": "USDT"})
+    with catalog_down(monkeypatch, errors.UpstreamTimeout("read timed out")):
+        response = add(client, APPLE_RANGE, value="40")
+    assert response.status_code == 302
+    assert response.url == (
+        "/shop/us/brands/everything-apple/?product=US-everything-apple-range&coin=USDT&amount=40"
+    )
+    page = _page(client.get(response.url))
+    assert SUPPLIER_DOWN in page
+    assert re.search(r'<input[^>]*name="amount"[^>]*value="40"', page)
+    assert re.search(r'id="coin-USDT" value="USDT" checked', page)
+    assert cart_line_ids(client) == []
+
+
+@pytest.mark.django_db
+def test_a_product_page_that_cannot_load_either_is_the_honest_unavailable_page(client, monkeypatch):
+    with catalog_down(monkeypatch, errors.UpstreamConnectionError("connection refused")):
+        response = add(client, AMAZON_25)
+        page = client.get(response.url)
+    assert page.status_code == 503
+    text = _page(page)
+    assert "Our supplier isn't answering right now" in text
+    assert SUPPLIER_DOWN in text
+    assert cart_line_ids(client) == []
+
+
+@pytest.mark.django_db
+def test_the_supplier_down_message_is_in_the_shoppers_language(client, monkeypatch):
+    with catalog_down(monkeypatch, errors.UpstreamConnectionError("connection refused")):
+        response = client.post("/es/cart/add/", {**AMAZON_25, "quantity": 1, "product_value": ""})
+    assert response.url == "/es/shop/us/brands/amazon/?product=US-amazon-25&coin=USDC"
+    page = _page(client.get(response.url))
+    assert "No pudimos comunicarnos con nuestro proveedor, así que no se agregó nada a tu carrito." in page
+    assert cart_line_ids(client) == []

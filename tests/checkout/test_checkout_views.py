@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from checkout_helpers import AMAZON_25, ATT_15, add, checkout_data, upstream_posts
+from checkout_helpers import AMAZON_25, ATT_15, ESIM_1GB, add, cart_line_ids, checkout_data, upstream_posts
 from django.urls import reverse
 
 from checkout import problems
@@ -330,3 +330,129 @@ def test_the_cart_and_checkout_pages_render_in_every_shop_language(filled_cart):
         assert filled_cart.get(f"{prefix}/cart/").status_code == 200
         page = filled_cart.get(f"{prefix}/checkout/")
         assert page.status_code == 200 and 'name="idempotency_key"' in page.content.decode()
+
+
+# -- trying again after a failed order ----------------------------------------------------------------
+
+REFILLED = "was not placed, so we filled in what you entered."
+
+
+def _time_out(*, body, end_user):
+    raise errors.UpstreamTimeout("timed out")
+
+
+def _form_data(page: str) -> dict[str, str]:
+    """Return what the checkout form would post as it stands: its values, checked radios and boxes."""
+    start = page.index("data-checkout-form")
+    form = page[start : page.index("</form>", start)]
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name is None:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if kind and kind.group(1) in ("radio", "checkbox"):
+            if re.search(r"\schecked", tag):
+                data[name.group(1)] = html.unescape(value.group(1)) if value else "on"
+        else:
+            data[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    return data
+
+
+def _fail_an_order(client, monkeypatch, **entered) -> tuple[dict, object]:
+    """Submit the checkout form with `entered` while order creation times out; return the post and page."""
+    data = checkout_data(client, **entered)
+    with monkeypatch.context() as patched:
+        patched.setattr(get_client(), "create_order", _time_out)
+        response = client.post(CHECKOUT, data)
+    assert response.status_code == 504
+    return data, response
+
+
+def _try_again(client, failed) -> object:
+    """Follow the failure page's "Try again" link to the checkout page it leads to."""
+    link = re.search(r'<a class="button" href="([^"]+)">Try again</a>', failed.content.decode()).group(1)
+    response = client.get(html.unescape(link), follow=True)
+    assert response.redirect_chain == [(CHECKOUT, 302)]  # the failed order's token leaves the address bar
+    return response
+
+
+def test_try_again_after_a_failed_order_refills_the_form_with_what_the_shopper_entered(
+    filled_cart, monkeypatch
+):
+    amazon, apple, att = cart_line_ids(filled_cart)
+    data, failed = _fail_an_order(
+        filled_cart, monkeypatch, email="ada@example.com", payment="USDC|Tron", full_name="Ada Lovelace",
+        promo_code="SAVE10", accepted_newsletter="on",
+        **{f"beneficiary_{amazon}": "friend@example.com", f"beneficiary_{att}": "(415) 555-2671"},
+    )
+    failed_order = Order.objects.get()
+
+    response = _try_again(filled_cart, failed)
+    page = _text(response)
+    assert response.status_code == 200
+    assert REFILLED in re.sub(r"<[^>]+>", "", page) and failed_order.reference in page
+    refilled = _form_data(page)
+    # A fresh key: the failed order's key would only lead back to the failed order.
+    assert refilled.pop("idempotency_key") != data["idempotency_key"]
+    assert refilled.pop("csrfmiddlewaretoken")
+    assert refilled == {
+        "email": "ada@example.com",
+        f"beneficiary_{amazon}": "friend@example.com",
+        f"beneficiary_{apple}": "",  # left empty: it goes to the shopper's own email
+        f"beneficiary_{att}": "+14155552671",
+        "payment": "USDC|Tron",
+        "full_name": "Ada Lovelace",
+        "promo_code": "SAVE10",
+        "accepted_newsletter": "on",
+    }
+    assert Order.objects.count() == 1 and len(filled_cart.session["cart"]) == 3
+
+    # Placing the refilled form as it is makes a new order with the same choices.
+    placed = filled_cart.post(CHECKOUT, _form_data(page))
+    assert placed.status_code == 302
+    order = Order.objects.exclude(pk=failed_order.pk).get()
+    assert placed.url == reverse("orders:detail", kwargs={"token": order.token})
+    assert (order.email, order.full_name, order.promo_code, order.accepted_newsletter) == (
+        "ada@example.com", "Ada Lovelace", "SAVE10", True)
+    assert (order.coin, order.network) == ("USDC", "Tron")
+    assert list(order.items.values_list("beneficiary_account", flat=True)) == [
+        "friend@example.com", "ada@example.com", "+14155552671"]
+
+
+def test_a_refilled_form_leaves_new_items_empty_and_never_preselects_a_paused_network(
+    filled_cart, monkeypatch
+):
+    _data, failed = _fail_an_order(filled_cart, monkeypatch, email="ada@example.com", payment="USDC|Base")
+    Order.objects.update(coin="USDT", network="Arbitrum")  # paused in the sandbox since
+    _try_again(filled_cart, failed)
+    add(filled_cart, ESIM_1GB)
+    esim = cart_line_ids(filled_cart)[-1]
+    page = _text(filled_cart.get(CHECKOUT))  # back from the cart: still refilled
+    assert REFILLED in re.sub(r"<[^>]+>", "", page)
+    assert _input_value(page, "email") == "ada@example.com"
+    assert _form_data(page)[f"beneficiary_{esim}"] == ""
+    assert _form_data(page)["payment"] == "USDC|Solana"
+
+
+def test_after_the_retry_is_placed_the_next_checkout_starts_empty(filled_cart, monkeypatch):
+    _data, failed = _fail_an_order(filled_cart, monkeypatch, email="ada@example.com")
+    filled_cart.post(CHECKOUT, _form_data(_text(_try_again(filled_cart, failed))))
+    assert Order.objects.count() == 2 and filled_cart.session["cart"] == []
+    add(filled_cart, AMAZON_25)
+    page = _text(filled_cart.get(CHECKOUT))
+    assert REFILLED not in re.sub(r"<[^>]+>", "", page)
+    assert _input_value(page, "email") is None
+
+
+def test_a_retry_link_refills_only_from_an_order_that_failed(filled_cart):
+    filled_cart.post(CHECKOUT, checkout_data(filled_cart, email="ada@example.com"))
+    placed = Order.objects.get()
+    add(filled_cart, AMAZON_25)
+    for token in (placed.token, "not-a-token", "x" * 5000, "%00", "<script>"):
+        response = filled_cart.get(f"{CHECKOUT}?retry={token}", follow=True)
+        page = _text(response)
+        assert response.status_code == 200
+        assert "ada@example.com" not in page and REFILLED not in re.sub(r"<[^>]+>", "", page)
+        assert len(filled_cart.session.get("checkout_failed_order", "")) <= 64
