@@ -184,8 +184,12 @@ def test_adding_to_the_cart_while_the_catalog_is_down_adds_nothing_and_says_so(c
     before = cart_lines(client)
     upstream.fault("GET", PRODUCTS_API, fault)
     response = client.post(CART_ADD, {**AMAZON_25, "quantity": "2", "product_value": ""})
-    assert_unavailable_page(response)
+    assert response.status_code == 302, "back to the product page with the pick kept"
+    assert response.url == f"{AMAZON_PAGE}?product=US-amazon-25&coin=USDC"
     assert cart_lines(client) == before
+    page = client.get(response.url)  # Amazon's products were never cached, so the page is honest too
+    assert_unavailable_page(page)
+    assert "nothing was added to your cart" in text(page)
 
 
 @pytest.mark.parametrize("fault", FAULT_NAMES)
