@@ -7,6 +7,7 @@ import csv
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -87,14 +88,13 @@ class OrderEventInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    # Compact cells (admin-orders.css) so the list fits 1280 px with the sidebars open, unscrolled.
     list_display = (
-        "created_at",
+        "created",
         "reference",
-        "email",
+        "email_address",
         "state_label",
-        "coin",
-        "network",
-        "coin_amount_text",
+        "payment",
         "country_code",
     )
     list_display_links = ("reference",)
@@ -156,7 +156,7 @@ class OrderAdmin(admin.ModelAdmin):
     )
 
     class Media:
-        css = {"all": ("css/orders.css",)}
+        css = {"all": ("css/admin-orders.css",)}
 
     def get_readonly_fields(self, request, obj=None):
         # Orders change only through their services, so every change leaves an event.
@@ -180,6 +180,32 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, order: Order):
+        when = timezone.localtime(order.created_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{} <span class="list-time">{}</span></time>',
+            when.isoformat(),
+            date_format(when, "DATETIME_FORMAT"),
+            when.strftime("%Y-%m-%d"),
+            when.strftime("%H:%M"),
+        )
+
+    @admin.display(description=_("email"), ordering="email")
+    def email_address(self, order: Order):
+        # Cut short by CSS; the title keeps the whole address a hover away.
+        return format_html('<span class="list-email" title="{}">{}</span>', order.email, order.email)
+
+    @admin.display(description=_("amount"), ordering="coin_amount")
+    def payment(self, order: Order):
+        # The exact amount with its coin, and the network under it: one cell instead of three.
+        return format_html(
+            '{} {} <span class="list-network">{}</span>',
+            order.coin_amount_text or "—",
+            order.coin,
+            order.network,
+        )
 
     @admin.display(description=_("state"), ordering="state")
     def state_label(self, order: Order):
