@@ -28,6 +28,10 @@ def test_staff_finds_an_order_that_needs_attention_and_reads_its_history(page):
     page.click("input[type=submit]")
     expect(page.locator("#result_list")).to_contain_text(waiting.reference)
     expect(page.locator(".state-label.state-warn")).to_have_text("Partial payment")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    results = page.locator("#changelist .results")
+    fits = results.evaluate("box => box.scrollWidth <= box.clientWidth")
+    assert fits, "the order list fits at 1280 px without scrolling sideways"
     screenshot(page, "admin-order-list")
 
     page.click("a[href*='attention=yes']")
