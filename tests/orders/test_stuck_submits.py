@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from thread_support import run_at_once
 
 from orders.models import Order, OrderEvent
 from orders.services import fail_stuck_submissions, fail_unconfirmed_submit
@@ -123,21 +123,7 @@ def test_two_passes_at_once_fail_each_stuck_order_once(monkeypatch, skip_locked)
     monkeypatch.setattr(type(connection.features), "has_select_for_update_skip_locked", skip_locked)
     monkeypatch.setattr("orders.services.STUCK_SUBMIT_BATCH", 3)
     orders = [submitting_order(age=timedelta(minutes=20)) for _ in range(10)]
-    barrier = threading.Barrier(2, timeout=30)
-    results: list[int] = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            results.append(fail_stuck_submissions())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(fail_stuck_submissions, count=2)
     assert sum(results) == 10
     assert OrderEvent.objects.filter(order__in=orders).count() == 10
     assert set(Order.objects.values_list("state", flat=True)) == {OrderState.SUBMIT_FAILED}

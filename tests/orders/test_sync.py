@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from orders_factory import *  # noqa: F403  (fixtures: order, make_order, upstream_calls, wait_until)
+from thread_support import run_at_once
 
 from orders.models import Order, OrderEvent
 from orders.selectors import orders_due_for_sync
@@ -90,22 +90,7 @@ def test_sync_records_an_upstream_expiry(order, end_user):
 
 
 def run_workers_at_once(count: int) -> list[int]:
-    barrier = threading.Barrier(count, timeout=30)
-    results: list[int] = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            results.append(sync_open_orders())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return run_at_once(sync_open_orders, count=count)
 
 
 def test_two_workers_reading_the_same_order_claim_it_once(make_order):

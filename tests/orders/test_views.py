@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from orders_factory import *  # noqa: F403  (fixtures: order, make_order, upstream_calls, wait_until)
+from thread_support import run_at_once
 
 from orders.models import Order
 from orders.payment import build_payment_uri
@@ -126,23 +127,12 @@ def test_many_concurrent_polls_cause_one_upstream_call(order, upstream_calls, se
     settings.ORDERS_REFRESH_SECONDS = 30
     Order.objects.filter(pk=order.pk).update(synced_at=timezone.now() - timedelta(minutes=1))
     before = upstream_calls()
-    barrier = threading.Barrier(20, timeout=60)
-    statuses: list[int] = []
 
-    def shopper_tab() -> None:
+    def shopper_tab() -> list[int]:
         tab = Client()
-        barrier.wait()
-        try:
-            for _ in range(3):
-                statuses.append(poll(tab, order).status_code)
-        finally:
-            connection.close()
+        return [poll(tab, order).status_code for _ in range(3)]
 
-    threads = [threading.Thread(target=shopper_tab) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = [status for tab in run_at_once(shopper_tab, count=20, timeout=60) for status in tab]
     assert statuses == [200] * 60
     assert upstream_calls() - before == 1
 
