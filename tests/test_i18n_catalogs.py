@@ -7,7 +7,9 @@ from pathlib import Path
 
 import polib
 import pytest
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import to_locale
@@ -119,3 +121,20 @@ def test_every_language_catalog_holds_the_same_messages():
         missing = sorted(m[1][:70] for m in reference - messages)
         extra = sorted(m[1][:70] for m in messages - reference)
         assert not missing and not extra, f"{code} vs {reference_code}: missing {missing}, extra {extra}"
+
+
+# Formal imperatives Django's own Spanish uses; the shop speaks to the shopper as tú throughout.
+USTED_IMPERATIVES = re.compile(r"\b(Introduzca|Asegúrese|Escoja|Seleccione|Inténtelo|Compruebe)\b")
+
+
+def test_spanish_speaks_to_the_shopper_as_tu_also_in_djangos_form_errors():
+    with translation.override("es"):
+        with pytest.raises(ValidationError) as invalid:
+            forms.EmailField().clean("not-an-email")
+        assert invalid.value.messages == ["Introduce una dirección de correo electrónico válida."]
+        with pytest.raises(ValidationError) as too_long:
+            forms.CharField(max_length=2).clean("abc")
+        assert too_long.value.messages[0].startswith("Asegúrate de que este valor tenga como máximo 2")
+    formal = [e.msgstr or e.msgstr_plural[0] for e in po_file("es") if USTED_IMPERATIVES.search(
+        e.msgstr or " ".join(e.msgstr_plural.values()))]
+    assert not formal, formal
