@@ -21,7 +21,7 @@ run: install
 	$(PY) manage.py ensure_sandbox_staff
 	@echo "Shop:  http://127.0.0.1:$(PORT)/"
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/ (the sandbox staff account is printed above)"
-	$(VENV)/bin/uvicorn storefront.asgi:application --host 127.0.0.1 --port $(PORT) --workers $(WORKERS) --no-access-log
+	$(PY) -m storefront.server --host 127.0.0.1 --port $(PORT) --workers $(WORKERS)
 
 test: install
 	$(PY) -m pytest

@@ -1,4 +1,6 @@
-"""Start the shop as it is deployed (uvicorn, DEBUG off, the sandbox upstream over HTTP) for measurements."""
+"""Start the shop as it is deployed (storefront.server with uvicorn workers, DEBUG off, the sandbox
+upstream over HTTP) for measurements.
+"""
 
 from __future__ import annotations
 
@@ -136,15 +138,15 @@ def running_shop(*, workers: str = "2") -> Iterator[RunningShop]:
         processes.append(
             subprocess.Popen(
                 [
-                    str(Path(PY).parent / "uvicorn"),
-                    "storefront.asgi:application",
+                    PY,
+                    "-m",
+                    "storefront.server",
                     "--host",
                     "127.0.0.1",
                     "--port",
                     str(shop_port),
                     "--workers",
                     workers,
-                    "--no-access-log",
                     "--log-level",
                     "warning",
                 ],
