@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -10,11 +9,11 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from orders.selectors import has_token_shape
+
 SESSION_KEY = "cart"
 LAST_ORDER_KEY = "checkout_last_order"
 FAILED_ORDER_KEY = "checkout_failed_order"
-# An order token (orders.models.new_token): URL-safe base64, at most the column's 64 characters.
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 COIN_KEY = "coin"
 DEFAULT_COIN = "USDC"
 COINS = ("USDC", "USDT")
@@ -138,7 +137,7 @@ def clear_cart(session: SessionBase, *, placed_order_token: str | None = None) -
 def remember_failed_order(session: SessionBase, *, order_token: str) -> None:
     """Remember the order this cart failed to become, so the next checkout form can refill its input."""
     # Only the token: the session is a signed cookie, and the order row already holds what was typed.
-    if TOKEN_PATTERN.fullmatch(order_token):
+    if has_token_shape(order_token):
         session[FAILED_ORDER_KEY] = order_token
     else:
         session.pop(FAILED_ORDER_KEY, None)
@@ -147,4 +146,4 @@ def remember_failed_order(session: SessionBase, *, order_token: str) -> None:
 def get_failed_order_token(session: SessionBase) -> str:
     """Return the token of the order this cart last failed to become, or ""."""
     token = session.get(FAILED_ORDER_KEY)
-    return token if isinstance(token, str) and TOKEN_PATTERN.fullmatch(token) else ""
+    return token if has_token_shape(token) else ""

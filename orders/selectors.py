@@ -16,8 +16,13 @@ from .states import TERMINAL_STATES, OrderState
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+def has_token_shape(token: object) -> bool:
+    """Return whether `token` could be an order's secret token."""
+    return isinstance(token, str) and TOKEN_SHAPE.fullmatch(token) is not None
+
+
 def _check_token_shape(token: str) -> None:
-    if not token or not TOKEN_SHAPE.fullmatch(token):
+    if not has_token_shape(token):
         raise Http404
 
 
