@@ -100,8 +100,11 @@ def database_url(tmp: Path) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
 
 
-def database_label(env: dict[str, str]) -> str:
-    return "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+def services_label(env: dict[str, str]) -> str:
+    """Name the database and cache a running shop uses, for the figures' heading."""
+    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    cache = "Redis" if env.get("CACHE_URL", "").startswith("redis") else "local memory"
+    return f"{database}, cache {cache}"
 
 
 def answers(port: int) -> bool:

@@ -17,12 +17,10 @@ import subprocess
 from datetime import UTC, datetime
 
 import httpx
-from harness import PY, ROOT, database_label, running_shop
+from harness import PY, ROOT, running_shop, services_label
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-CACHE_LABEL = ["local memory"]
-DATABASE_LABEL = ["SQLite"]
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 
@@ -66,8 +64,6 @@ def count_calls(before: dict[str, int], after: dict[str, int], prefix: str = "")
 
 def main() -> None:
     with running_shop(workers=WORKERS) as shop:
-        DATABASE_LABEL[0] = database_label(shop.env)
-        CACHE_LABEL[0] = "Redis" if shop.env.get("CACHE_URL", "").startswith("redis") else "local memory"
         token = shop.place_order()
         pages = {
             "/healthz": ("/healthz", {}),
@@ -109,15 +105,17 @@ def main() -> None:
         warm_calls = count_calls(before, after)
         warm_paths_called = sorted(k for k, n in after.items() if n > before.get(k, 0) and "/logos/" not in k)
 
-    report(figures, poll_calls, warm_calls, warm_paths_called)
+    report(figures, poll_calls, warm_calls, warm_paths_called, services=services_label(shop.env))
 
 
-def report(figures: dict, poll_calls: int, warm_calls: int, warm_paths_called: list[str]) -> None:
+def report(
+    figures: dict, poll_calls: int, warm_calls: int, warm_paths_called: list[str], *, services: str
+) -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     tool = "wrk" if shutil.which("wrk") else "python"
     lines = [
         f"Benchmark of {when} ({os.cpu_count()} cores, uvicorn {WORKERS} workers, DEBUG off, "
-        f"{DATABASE_LABEL[0]}, cache {CACHE_LABEL[0]}, "
+        f"{services}, "
         f"sandbox upstream over HTTP, load by {tool} with {CONNECTIONS} connections "
         f"for {DURATION} s per page, median of {ROUNDS} interleaved rounds)",
         "",
