@@ -12,17 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from process_support import free_port
 
 from storefront.server import STARTUP_SECONDS, check_port_is_free, listening_socket
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 32
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_workers_can_each_listen_on_the_same_port():

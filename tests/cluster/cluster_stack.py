@@ -7,7 +7,6 @@ docs/deploy.md lays it out. Not a conftest.py: tests/e2e imports `conftest` by n
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 from cryptography.fernet import Fernet
+from process_support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -33,12 +33,6 @@ ERROR_MARKS = (
 
 POOL_MAX = 4
 PROCESSES = 4  # two web processes and two sync workers
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url(settings_dict: dict) -> str:
