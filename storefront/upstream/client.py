@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
+from httpx_sse import EventSource, ServerSentEvent
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import errors
@@ -133,27 +134,24 @@ def _retry_delay(config: ClientConfig, attempt: int, response: httpx.Response | 
     return random.uniform(ceiling / 2, ceiling)
 
 
-def parse_sse_lines(lines: Iterator[str]) -> Iterator[StreamEvent]:
-    """Turn the lines of a text/event-stream into events (comments and keep-alives skipped)."""
-    event, data, event_id = "message", [], None
-    for line in lines:
-        if line == "":
-            if data:
-                yield StreamEvent(event=event, data="\n".join(data), id=event_id)
-            elif event != "message":
-                yield StreamEvent(event=event, data="", id=event_id)
-            event, data, event_id = "message", [], None
-        elif line.startswith(":"):
-            continue
-        else:
-            field, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if field == "event":
-                event = value
-            elif field == "data":
-                data.append(value)
-            elif field == "id":
-                event_id = value
+def _stream_events(events: Iterator[ServerSentEvent]) -> Iterator[StreamEvent]:
+    """Turn httpx-sse's events into the shop's StreamEvent (an empty id is no id)."""
+    for sse in events:
+        yield StreamEvent(event=sse.event, data=sse.data, id=sse.id or None)
+
+
+async def _astream_events(events: AsyncIterator[ServerSentEvent]) -> AsyncIterator[StreamEvent]:
+    async for sse in events:
+        yield StreamEvent(event=sse.event, data=sse.data, id=sse.id or None)
+
+
+def _check_event_stream(response: httpx.Response) -> None:
+    """Raise UpstreamResponseError unless the answer is an event stream (checked before any event)."""
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip()
+    if content_type != "text/event-stream":
+        raise errors.UpstreamResponseError(
+            f"GET {response.request.url.path}: expected text/event-stream, got {content_type!r}"
+        )
 
 
 class CryptorefillsClient:
@@ -278,7 +276,8 @@ class CryptorefillsClient:
                 if response.status_code >= 400:
                     response.read()
                     raise _status_error(response)
-                yield parse_sse_lines(response.iter_lines())
+                _check_event_stream(response)
+                yield _stream_events(EventSource(response).iter_sse())
         except httpx.TimeoutException as exc:
             raise errors.UpstreamTimeout("order stream timed out") from exc
         except httpx.TransportError as exc:
@@ -322,8 +321,10 @@ class AsyncCryptorefillsClient:
         await self._http.aclose()
 
     @asynccontextmanager
-    async def open_order_stream(self, *, order_id: str, end_user: EndUser) -> AsyncIterator[httpx.Response]:
-        """Open the upstream's order stream and yield the raw streaming response (status checked)."""
+    async def open_order_stream(
+        self, *, order_id: str, end_user: EndUser
+    ) -> AsyncIterator[AsyncIterator[StreamEvent]]:
+        """Open the upstream's order stream and yield its events (status checked first), closed on exit."""
         headers = {**end_user.headers(), "Accept": "text/event-stream"}
         timeout = httpx.Timeout(self.config.timeout.connect, read=None, connect=self.config.timeout.connect)
         try:
@@ -333,7 +334,8 @@ class AsyncCryptorefillsClient:
                 if response.status_code >= 400:
                     await response.aread()
                     raise _status_error(response)
-                yield response
+                _check_event_stream(response)
+                yield _astream_events(EventSource(response).aiter_sse())
         except httpx.TimeoutException as exc:
             raise errors.UpstreamTimeout("order stream timed out") from exc
         except httpx.TransportError as exc:
