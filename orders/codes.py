@@ -1,4 +1,4 @@
-"""Encrypt delivered codes, redemption links and eSIM details at rest (Fernet)."""
+"""Encrypt what was delivered (codes, redemption links, serials, barcodes, instructions) at rest (Fernet)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-# The deliverable fields that are secrets: whoever reads them can spend the goods.
-SECRET_FIELDS = ("pin_code", "esim_activation_code", "esim_iccid")
+from storefront.upstream.schemas import DELIVERED_FIELDS
+
+# Every delivered field is sealed: whoever reads the code, its serial, security code or barcode can
+# spend the goods, and the instructions may name them too.
+SECRET_FIELDS = DELIVERED_FIELDS
 
 
 def _fernet_key(secret: str, *, purpose: str) -> bytes:

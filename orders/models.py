@@ -8,7 +8,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .states import PAYMENT_OPEN_STATES, TERMINAL_STATES, OrderState
+from .states import PAYMENT_OPEN_STATES, TERMINAL_STATES, OrderState, is_known_upstream_state
 
 
 def new_token() -> str:
@@ -32,6 +32,8 @@ class Order(models.Model):
     upstream_order_id = models.CharField(
         _("upstream order id"), max_length=64, null=True, blank=True, unique=True
     )
+    # The order state as the upstream last spelled it, kept even when the shop does not know it.
+    upstream_state = models.CharField(_("upstream state"), max_length=64, blank=True)
 
     email = models.EmailField(_("email"))
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
@@ -49,8 +51,10 @@ class Order(models.Model):
     coin_amount_due = models.DecimalField(max_digits=30, decimal_places=9, null=True, blank=True)
     wallet_address = models.CharField(_("wallet address"), max_length=128, blank=True)
     qr_text = models.TextField(blank=True)
-    payment_state = models.CharField(max_length=32, blank=True)
-    late_payment = models.BooleanField(default=False)
+    payment_state = models.CharField(_("payment state"), max_length=64, blank=True)
+    # Set when a payment arrived after the window closed (Expired moved on, or the upstream said so).
+    late_payment = models.BooleanField(_("late payment"), default=False)
+    # The upstream's expires_at if it ever sends one, else its window opening plus the shop's window.
     expires_at = models.DateTimeField(null=True, blank=True)
 
     # Kept so background refreshes can speak for the same shopper the order was placed by.
@@ -77,6 +81,11 @@ class Order(models.Model):
     def is_payment_open(self) -> bool:
         return self.state in PAYMENT_OPEN_STATES
 
+    @property
+    def has_unknown_upstream_state(self) -> bool:
+        """Return whether the upstream last reported a state the shop does not know."""
+        return bool(self.upstream_state) and not is_known_upstream_state(self.upstream_state)
+
 
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, related_name="items", on_delete=models.CASCADE)
@@ -91,8 +100,11 @@ class OrderItem(models.Model):
     face_value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=8, blank=True)
     beneficiary_account = models.CharField(_("beneficiary"), max_length=254)
+    # The upstream's id of this delivery, once it has answered (deliveries are matched by it).
+    upstream_delivery_id = models.CharField(max_length=64, blank=True)
     delivery_state = models.CharField(max_length=32, blank=True)
-    # The gift card code or redemption link, encrypted at rest (orders.codes).
+    # What was delivered (code or redemption link, serial, security code, barcode, redeem
+    # instructions), encrypted at rest (orders.codes).
     code_ciphertext = models.TextField(blank=True)
 
     class Meta:
@@ -102,7 +114,7 @@ class OrderItem(models.Model):
         return f"{self.brand_name} {self.localized_denomination or self.denomination}"
 
     def delivered_secrets(self) -> dict[str, str]:
-        """Return the delivered code, redemption link or eSIM details, decrypted ({} before delivery)."""
+        """Return the delivered fields (code, serial, security code...), decrypted ({} before delivery)."""
         from .codes import open_secrets
 
         return open_secrets(self.code_ciphertext)
@@ -125,7 +137,8 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, related_name="events", on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
-    from_state = models.CharField(max_length=32, choices=OrderState.choices)
+    # Blank for the event that records the order's creation.
+    from_state = models.CharField(max_length=32, choices=OrderState.choices, blank=True)
     to_state = models.CharField(max_length=32, choices=OrderState.choices)
     source = models.CharField(max_length=16, choices=Source.choices)
     note = models.TextField(blank=True)

@@ -9,7 +9,12 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from .models import Order
-from .states import TERMINAL_STATES, OrderState
+from .states import TERMINAL_STATES, UPSTREAM_STATES, OrderState
+
+# Paid, not yet delivered: an order that stays here too long is stuck.
+PAID_UNDELIVERED_STATES = frozenset(
+    {OrderState.PAYMENT_STARTED, OrderState.PAYMENT_RECEIVED, OrderState.WAITING_FOR_DELIVERY}
+)
 
 # What secrets.token_urlsafe produces; anything else (NUL bytes, other alphabets) never reaches the
 # database, where PostgreSQL would refuse it with an error instead of finding nothing.
@@ -45,29 +50,66 @@ async def aget_order_for_token(*, token: str) -> Order:
     return order
 
 
+def _open_q() -> Q:
+    return ~Q(state__in=TERMINAL_STATES) & ~Q(upstream_order_id=None) & ~Q(state=OrderState.SUBMITTING)
+
+
+def _late_payment_watch_q(*, since: datetime) -> Q:
+    """Expired orders whose window closed after `since`: a late payment may still turn them Done."""
+    closed_recently = Q(expires_at__gte=since) | Q(expires_at=None, created_at__gte=since)
+    return Q(state=OrderState.EXPIRED) & ~Q(upstream_order_id=None) & closed_recently
+
+
+def _not_synced_since(cutoff: datetime) -> Q:
+    return Q(synced_at__isnull=True) | Q(synced_at__lt=cutoff)
+
+
 def open_orders() -> QuerySet[Order]:
     """Return orders the upstream may still move (known upstream, not terminal)."""
+    return Order.objects.filter(_open_q())
+
+
+def orders_due_for_sync(*, cutoff: datetime, late_cutoff: datetime | None = None,
+                        watch_since: datetime | None = None) -> QuerySet[Order]:
+    """Return open orders last synced before `cutoff` (never synced first), and the recently expired
+    ones (window closed after `watch_since`) last synced before `late_cutoff`, asked about less often."""
+    due = _open_q() & _not_synced_since(cutoff)
+    if late_cutoff is not None and watch_since is not None:
+        due |= _late_payment_watch_q(since=watch_since) & _not_synced_since(late_cutoff)
+    return Order.objects.filter(due).order_by(F("synced_at").asc(nulls_first=True), "pk")
+
+
+def awaits_late_payment(order: Order, *, watch_since: datetime) -> bool:
+    """Return whether an expired order's window closed recently enough to keep asking about it."""
+    closed = order.expires_at or order.created_at
     return (
-        Order.objects.exclude(state__in=TERMINAL_STATES)
-        .exclude(upstream_order_id=None)
-        .exclude(state=OrderState.SUBMITTING)
+        order.state == OrderState.EXPIRED
+        and bool(order.upstream_order_id)
+        and closed is not None
+        and closed >= watch_since
     )
 
 
-def orders_due_for_sync(*, cutoff: datetime) -> QuerySet[Order]:
-    """Return open orders last synced before `cutoff` (never synced first)."""
-    return (
-        open_orders()
-        .filter(Q(synced_at__isnull=True) | Q(synced_at__lt=cutoff))
-        .order_by(F("synced_at").asc(nulls_first=True), "pk")
-    )
+def needs_attention_q(*, stuck_before: datetime) -> dict[str, Q]:
+    """Return, by reason, the filters of orders staff should look at (money in, goods not out...).
+
+    stuck: paid but not delivered since `stuck_before`; partial: part of the payment arrived;
+    late: a payment came after the window; unknown: the upstream reports a state the shop does not
+    know; manual: the upstream waits for a person; failed: the order never reached the upstream.
+    """
+    return {
+        "stuck": Q(state__in=PAID_UNDELIVERED_STATES, updated_at__lt=stuck_before),
+        "partial": Q(state=OrderState.PARTIAL_PAYMENT_STARTED),
+        "late": Q(late_payment=True) | Q(state=OrderState.EXPIRED, coin_amount_paid__gt=0),
+        "unknown": ~Q(upstream_state="") & ~Q(upstream_state__in=UPSTREAM_STATES),
+        "manual": Q(state=OrderState.WAITING_FOR_MANUAL_ACTION),
+        "failed": Q(state=OrderState.SUBMIT_FAILED),
+    }
 
 
-def needs_attention_q() -> Q:
-    """Return the filter of orders staff should look at: money in, goods not out, or nothing sent."""
-    return (
-        Q(state=OrderState.PARTIAL_PAYMENT_STARTED)
-        | Q(state=OrderState.WAITING_FOR_MANUAL_ACTION)
-        | Q(state=OrderState.SUBMIT_FAILED)
-        | Q(state=OrderState.EXPIRED) & (Q(late_payment=True) | Q(coin_amount_paid__gt=0))
-    )
+def any_attention_q(*, stuck_before: datetime) -> Q:
+    """Return the filter of orders that need attention for any reason."""
+    combined = Q(pk__in=[])
+    for condition in needs_attention_q(stuck_before=stuck_before).values():
+        combined |= condition
+    return combined

@@ -18,8 +18,15 @@ from storefront.upstream.errors import UpstreamError
 from storefront.upstream.factory import get_client
 
 from .models import Order, OrderEvent
-from .selectors import orders_due_for_sync
-from .states import PAYMENT_OPEN_STATES, UPSTREAM_STATES, IllegalTransition, OrderState, is_allowed
+from .selectors import awaits_late_payment, orders_due_for_sync
+from .states import (
+    PAYMENT_OPEN_STATES,
+    IllegalTransition,
+    OrderState,
+    is_allowed,
+    is_known_upstream_state,
+    is_late_payment,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,21 +66,34 @@ def transition_order(
     return True
 
 
+def payment_window() -> timedelta:
+    """Return how long the shopper has to pay from the upstream's window opening (no expires_at live)."""
+    return timedelta(seconds=getattr(settings, "ORDERS_PAYMENT_WINDOW_SECONDS", 1800))
+
+
+def window_closes_at(upstream: schemas.Order) -> datetime | None:
+    """Return when an upstream order's payment window closes: its own expires_at, else derived."""
+    if upstream.expires_at is not None:
+        return upstream.expires_at
+    opened = upstream.window_opened_at
+    return opened + payment_window() if opened is not None else None
+
+
 def upstream_payment_fields(upstream: schemas.Order) -> dict[str, Any]:
     """Return the Order fields an upstream order answer sets."""
     fields: dict[str, Any] = {
         "upstream_order_id": upstream.order_id,
+        "upstream_state": upstream.order_state,
         "payment_state": upstream.payment_state or "",
-        "late_payment": upstream.late_payment,
         "synced_at": timezone.now(),
     }
     optional = {
         "coin_amount": upstream.coin_amount,
-        "coin_amount_paid": upstream.coin_amount_paid,
-        "coin_amount_due": upstream.coin_amount_due,
+        "coin_amount_paid": upstream.sent_coin_amount,
+        "coin_amount_due": upstream.amount_due,
         "wallet_address": upstream.wallet_address,
         "qr_text": upstream.qr_text,
-        "expires_at": upstream.expires_at,
+        "expires_at": window_closes_at(upstream),
     }
     fields.update({name: value for name, value in optional.items() if value is not None})
     if upstream.coin_amount is not None:
@@ -82,28 +102,67 @@ def upstream_payment_fields(upstream: schemas.Order) -> dict[str, Any]:
     return fields
 
 
-def record_upstream_order(*, order: Order, upstream: schemas.Order, source: str) -> Order:
-    """Bring what the upstream says about an order into its row: fields, items, and the state change."""
+# How many times one answer is re-applied when another writer moves the order in between.
+RECORD_ATTEMPTS = 5
+
+
+class _LostRace(Exception):
+    """Another writer changed the order between our read and our write; roll back and re-read."""
+
+
+def _apply_upstream_order(*, order: Order, upstream: schemas.Order, source: str) -> None:
+    """Write one upstream answer: fields, the state change with its event, deliveries (one transaction)."""
     from .deliveries import record_deliveries
 
     fields = upstream_payment_fields(upstream)
     target = upstream.order_state
-    if target not in UPSTREAM_STATES:
-        logger.warning("order %s: unknown upstream state %r ignored", order.reference, target)
-        target = order.state
-    if target != order.state and is_allowed(order.state, target):
-        if not transition_order(order=order, to_state=target, source=source, fields=fields):
-            return record_upstream_order(order=order, upstream=upstream, source=source)
+    known = is_known_upstream_state(target)
+    if is_late_payment(from_state=order.state, to_state=target, payment_state=fields["payment_state"]):
+        fields["late_payment"] = True
+    if known and target != order.state and is_allowed(order.state, target):
+        note = "The payment arrived after the window closed." if order.state == OrderState.EXPIRED else ""
+        if not transition_order(order=order, to_state=target, source=source, note=note, fields=fields):
+            raise _LostRace
     else:
-        if target != order.state:
-            logger.info(
-                "order %s: upstream state %s does not follow %s", order.reference, target, order.state
+        if not known and target != order.upstream_state:
+            # Kept, shown to the shopper as it is, and put under "needs attention" for staff.
+            logger.warning("order %s: unknown upstream state %r kept", order.reference, target)
+            OrderEvent.objects.create(
+                order=order, from_state=order.state, to_state=order.state, source=source,
+                note=f"The upstream reports a state the shop does not know: {target}",
             )
-        Order.objects.filter(pk=order.pk).update(**fields)
+        elif target != order.state:
+            logger.info("order %s: upstream state %s does not follow %s", order.reference, target, order.state)
+        # The compare-and-set on the state keeps a concurrent transition from being overwritten.
+        if not Order.objects.filter(pk=order.pk, state=order.state).update(**fields):
+            raise _LostRace
         for name, value in fields.items():
             setattr(order, name, value)
     record_deliveries(order=order, deliveries=upstream.deliveries)
+
+
+def record_upstream_order(*, order: Order, upstream: schemas.Order, source: str) -> Order:
+    """Bring what the upstream says about an order into its row, all of it in one transaction.
+
+    A writer that moved the order in between makes the attempt roll back; the order is re-read and
+    the answer applied again to what it now is, a bounded number of times.
+    """
+    for _attempt in range(RECORD_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                _apply_upstream_order(order=order, upstream=upstream, source=source)
+            return order
+        except _LostRace:
+            order.refresh_from_db()
+    logger.warning("order %s: upstream answer not recorded after %d races", order.reference, RECORD_ATTEMPTS)
     return order
+
+
+def record_order_saved(*, order: Order, source: str) -> OrderEvent:
+    """Record the creation of an order row (before it is submitted upstream) as its first event."""
+    return OrderEvent.objects.create(
+        order=order, from_state="", to_state=order.state, source=source, note="Order saved."
+    )
 
 
 def refresh_interval() -> timedelta:
@@ -118,6 +177,21 @@ def expiry_grace() -> timedelta:
     expired locally would never take it in.
     """
     return timedelta(seconds=getattr(settings, "ORDERS_EXPIRY_GRACE_SECONDS", 60))
+
+
+def late_payment_watch() -> timedelta:
+    """Return how long after its window closed an expired order is still asked about (late payments)."""
+    return timedelta(seconds=getattr(settings, "ORDERS_LATE_PAYMENT_WATCH_SECONDS", 86400))
+
+
+def late_payment_check_interval() -> timedelta:
+    """Return how often a recently expired order is asked about: seldom, it is not waiting for anyone."""
+    return timedelta(seconds=getattr(settings, "ORDERS_LATE_PAYMENT_CHECK_SECONDS", 60))
+
+
+def stuck_after() -> timedelta:
+    """Return how long a paid order may wait for its delivery before staff see it as stuck."""
+    return timedelta(seconds=getattr(settings, "ORDERS_STUCK_AFTER_SECONDS", 3600))
 
 
 def submitting_timeout() -> timedelta:
@@ -155,10 +229,10 @@ def expire_order_if_lapsed(*, order: Order, now: datetime | None = None) -> bool
     )
 
 
-def is_stale(order: Order, *, now: datetime | None = None) -> bool:
+def is_stale(order: Order, *, now: datetime | None = None, interval: timedelta | None = None) -> bool:
     """Return whether nobody has asked the upstream about `order` within the refresh interval."""
     now = now or timezone.now()
-    return order.synced_at is None or now - order.synced_at >= refresh_interval()
+    return order.synced_at is None or now - order.synced_at >= (interval or refresh_interval())
 
 
 def take_refresh_lock(order: Order) -> bool:
@@ -177,9 +251,13 @@ def refresh_order_if_stale(*, order: Order, source: str = OrderEvent.Source.POLL
     A per-order cache lock that outlives the call means any number of pollers, in any number of
     processes sharing the cache, ask the upstream at most once per order per refresh interval.
     """
+    now = timezone.now()
+    interval = refresh_interval()
     if order.is_terminal:
-        return order
-    if order.upstream_order_id and is_stale(order):
+        if not awaits_late_payment(order, watch_since=now - late_payment_watch()):
+            return order
+        interval = late_payment_check_interval()
+    if order.upstream_order_id and is_stale(order, now=now, interval=interval):
         if take_refresh_lock(order):
             try:
                 refresh_order_from_upstream(order=order, source=source)
@@ -192,11 +270,15 @@ def refresh_order_if_stale(*, order: Order, source: str = OrderEvent.Source.POLL
 def claim_order_for_sync(*, cutoff: datetime) -> Order | None:
     """Claim the open order least recently synced before `cutoff`, so no other worker takes it now.
 
+    Recently expired orders are claimed too, less often, so a late payment is seen.
+
     PostgreSQL: SKIP LOCKED passes over rows another worker is claiming. Elsewhere: a
     compare-and-set on synced_at, so of two workers reading the same row only one claims it.
     """
     now = timezone.now()
-    candidates = orders_due_for_sync(cutoff=cutoff)
+    candidates = orders_due_for_sync(
+        cutoff=cutoff, late_cutoff=now - late_payment_check_interval(), watch_since=now - late_payment_watch()
+    )
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             order = candidates.select_for_update(skip_locked=True, of=("self",)).first()
@@ -212,7 +294,8 @@ def claim_order_for_sync(*, cutoff: datetime) -> Order | None:
 
 
 def sync_open_orders(*, limit: int | None = None) -> int:
-    """Refresh every open order not synced within the refresh interval; return how many were asked about."""
+    """Refresh every open order not synced within the refresh interval (and the recently expired ones
+    not synced within the late-payment interval); return how many were asked about."""
     cutoff = timezone.now() - refresh_interval()
     count = 0
     while limit is None or count < limit:
@@ -290,7 +373,7 @@ def fail_stuck_submissions(*, now: datetime | None = None) -> int:
 
 
 def simulate_order_payment(*, order: Order, action: str, end_user: EndUser) -> Order:
-    """Drive a sandbox order (pay, partial, late, expire, fail, resolve, refund) and record the answer."""
+    """Drive a sandbox order (one of the sandbox's simulate actions) and record the answer."""
     upstream = get_client().simulate_payment(
         order_id=order.upstream_order_id, action=action, end_user=end_user
     )
