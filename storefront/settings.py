@@ -215,6 +215,15 @@ RATE_LIMITS = {
 # how long past its window the shop waits for the upstream before expiring an order itself.
 ORDERS_REFRESH_SECONDS = env.int("ORDERS_REFRESH_SECONDS", default=3)
 ORDERS_EXPIRY_GRACE_SECONDS = env.int("ORDERS_EXPIRY_GRACE_SECONDS", default=60)
+# The live API sends no expires_at: the window runs this long from payment_requested_at (else
+# created_at); 30 minutes is the reference's window for on-chain stablecoins.
+ORDERS_PAYMENT_WINDOW_SECONDS = env.int("ORDERS_PAYMENT_WINDOW_SECONDS", default=1800)
+# A payment after expiry can still be accepted upstream (Expired -> Done): the sync worker keeps
+# asking about orders whose window closed within the watch, once per check interval.
+ORDERS_LATE_PAYMENT_WATCH_SECONDS = env.int("ORDERS_LATE_PAYMENT_WATCH_SECONDS", default=86400)
+ORDERS_LATE_PAYMENT_CHECK_SECONDS = env.int("ORDERS_LATE_PAYMENT_CHECK_SECONDS", default=60)
+# A paid order not delivered after this long is listed as stuck under "needs attention".
+ORDERS_STUCK_AFTER_SECONDS = env.int("ORDERS_STUCK_AFTER_SECONDS", default=3600)
 # How long an order may stay in Submitting (row saved, upstream answer not recorded) before the sync
 # worker marks it SubmitFailed; keep it well above the client's timeouts for one POST.
 ORDERS_SUBMITTING_TIMEOUT_SECONDS = env.int("ORDERS_SUBMITTING_TIMEOUT_SECONDS", default=600)
