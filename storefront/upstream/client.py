@@ -24,13 +24,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from . import errors
 from .schemas import (
     BrandCatalog,
-    Country,
+    CountryList,
     Homepage,
+    Items,
     Order,
     PaymentVia,
     Price,
     Problem,
-    Product,
+    ProductFamily,
     StreamEvent,
     ValidationResult,
 )
@@ -86,52 +87,101 @@ def _base_headers(config: ClientConfig) -> dict[str, str]:
 
 
 def _status_error(response: httpx.Response) -> errors.UpstreamStatusError:
-    """Build the error for an HTTP error status, parsing `detail` and `problems` when present."""
+    """Build the error for an HTTP error status from whichever body shape the upstream sent."""
     body: Any = None
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         body = response.text[:500]
-    detail = problems = more_details = None
+    problems = more_details = None
     if isinstance(body, dict):
-        detail = body.get("detail") if isinstance(body.get("detail"), str) else None
-        more_details = body.get("moreDetails")
+        more_details = body.get("moreDetails", body.get("more_details"))
         raw_problems = body.get("problems")
         if isinstance(raw_problems, list):
             problems = [
-                Problem.model_validate(p) for p in raw_problems if isinstance(p, dict) and "problem" in p
+                Problem.model_validate(p)
+                for p in raw_problems
+                if isinstance(p, dict) and isinstance(p.get("problem"), str)
             ]
+    fields: dict[str, Any] = {
+        "detail": errors.body_detail(body),
+        "problems": problems,
+        "more_details": more_details,
+        "body": body,
+        "upstream_status": errors.body_status(body),
+    }
     if response.status_code == 429:
-        cls: type[errors.UpstreamStatusError] = errors.UpstreamRateLimited
-    elif response.status_code >= 500:
-        cls = errors.UpstreamServerError
-    else:
-        cls = errors.UpstreamStatusError
-    return cls(response.status_code, detail=detail, problems=problems, more_details=more_details, body=body)
+        retry_after = errors.parse_retry_after(response.headers.get("Retry-After"))
+        return errors.UpstreamRateLimited(response.status_code, retry_after=retry_after, **fields)
+    if response.status_code >= 500:
+        return errors.UpstreamServerError(response.status_code, **fields)
+    return errors.UpstreamStatusError(response.status_code, **fields)
 
 
-def _parse(response: httpx.Response, model: type[T] | Any) -> T:
-    """Decode a successful answer into `model`, or raise UpstreamResponseError."""
+def _endpoint(response: httpx.Response) -> str:
+    """Return "GET /v2/brands": what an error message names, without the query string."""
+    return f"{response.request.method} {response.request.url.path}"
+
+
+def _parse(response: httpx.Response, model: type[T] | Any, *, wrap_in: str | None = None) -> T:
+    """Decode a successful answer into `model`, or log and raise UpstreamResponseError naming the endpoint.
+
+    With `wrap_in`, the answer is parsed as that field of `model` and the field's value returned:
+    a top-level list then gets the lenient item-by-item parse of the models' lists.
+    """
+    endpoint = _endpoint(response)
     try:
         payload = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise errors.UpstreamResponseError(f"upstream answered with malformed JSON: {exc}") from exc
+        message = f"{endpoint}: upstream answered with malformed JSON: {exc}"
+        logger.error("%s", message)
+        raise errors.UpstreamResponseError(
+            message, endpoint=endpoint, status_code=response.status_code
+        ) from exc
     try:
+        if wrap_in is not None:
+            return getattr(model.model_validate({wrap_in: payload}), wrap_in)
         if isinstance(model, type) and issubclass(model, BaseModel):
             return model.model_validate(payload)
         return TypeAdapter(model).validate_python(payload)
     except ValidationError as exc:
-        raise errors.UpstreamResponseError(f"upstream answer does not match the schema: {exc}") from exc
+        message = f"{endpoint}: {_validation_summary(exc)}"
+        logger.error("upstream answer does not match the schema: %s", message)
+        raise errors.UpstreamResponseError(
+            message, endpoint=endpoint, status_code=response.status_code
+        ) from exc
+
+
+def _validation_summary(exc: ValidationError, *, shown: int = 5) -> str:
+    """Return "17 validation errors for BrandCatalog: categories.0.name: Field required; ..." (no inputs)."""
+    count = exc.error_count()
+    head = f"{count} validation error{'s' if count != 1 else ''} for {exc.title}"
+    details = "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'answer'}: {error['msg']}"
+        for error in exc.errors()[:shown]
+    )
+    more = f"; and {count - shown} more" if count > shown else ""
+    return f"{head}: {details}{more}"
 
 
 def _retry_delay(config: ClientConfig, attempt: int, response: httpx.Response | None) -> float:
-    """Return how long to wait before retry number `attempt` (exponential, full jitter)."""
+    """Return how long to wait before retry number `attempt` (Retry-After if given, else jittered backoff)."""
     if response is not None and response.status_code == 429:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.isdigit():
-            return min(float(retry_after), config.max_backoff_seconds)
+        retry_after = errors.parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is not None:
+            return min(retry_after, config.max_backoff_seconds)
     ceiling = min(config.backoff_seconds * (2**attempt), config.max_backoff_seconds)
     return random.uniform(ceiling / 2, ceiling)
+
+
+class _Families(BaseModel):
+    """The products answer, a list of brand families, parsed leniently (a bad family is left out)."""
+
+    families: Items(ProductFamily)
+
+
+class _PaymentVias(BaseModel):
+    payment_vias: Items(PaymentVia)
 
 
 def _stream_events(events: Iterator[ServerSentEvent]) -> Iterator[StreamEvent]:
@@ -208,6 +258,11 @@ class CryptorefillsClient:
     def _get(self, url: str, model: Any, *, end_user: EndUser, params: dict | None = None) -> Any:
         return _parse(self._send("GET", url, end_user=end_user, params=params), model)
 
+    def _get_list(self, url: str, wrapper: type[BaseModel], *, end_user: EndUser, params: dict | None = None):
+        """GET a JSON list and parse it item by item through the one lenient field of `wrapper`."""
+        response = self._send("GET", url, end_user=end_user, params=params)
+        return _parse(response, wrapper, wrap_in=next(iter(wrapper.model_fields)))
+
     def _post(self, url: str, model: Any, *, end_user: EndUser, body: Any) -> Any:
         return _parse(self._send("POST", url, end_user=end_user, json_body=body), model)
 
@@ -215,23 +270,38 @@ class CryptorefillsClient:
 
     def payment_vias(self, *, end_user: EndUser) -> list[PaymentVia]:
         """Return the coins and networks the upstream accepts."""
-        return self._get("/v3/payment_vias", list[PaymentVia], end_user=end_user)
+        return self._get_list("/v3/payment_vias", _PaymentVias, end_user=end_user)
 
     def brands(self, *, country_code: str, end_user: EndUser) -> BrandCatalog:
         """Return the brand catalog of a country."""
         return self._get("/v2/brands", BrandCatalog, end_user=end_user, params={"country_code": country_code})
 
     def homepage(self, *, country_code: str, end_user: EndUser) -> Homepage:
-        """Return the curated homepage feed of a country."""
-        return self._get("/v2/homepage", Homepage, end_user=end_user, params={"country_code": country_code})
+        """Return the curated homepage feed of a country; an answer of unknown shape gives an empty feed.
+
+        No live shape of this endpoint is known, so a JSON answer the model cannot read is logged
+        and treated as "nothing curated": the shop then shows the brands answer instead.
+        """
+        response = self._send("GET", "/v2/homepage", end_user=end_user, params={"country_code": country_code})
+        try:
+            return _parse(response, Homepage)
+        except errors.UpstreamResponseError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                logger.warning("homepage of %s left empty: %s", country_code, exc)
+                return Homepage(country_code=country_code)
+            raise
 
     def products(
         self, *, country_code: str, family_name: str, coin: str, lang: str, end_user: EndUser
-    ) -> list[Product]:
-        """Return the products of a brand family in a country, priced in `coin`."""
-        return self._get(
+    ) -> list[ProductFamily]:
+        """Return the brands of a family in a country with their products, priced in `coin`.
+
+        `family_name` is the family's display name ("Amazon.com"); flatten the answer with
+        schemas.family_products.
+        """
+        return self._get_list(
             f"/v5/products/country/{country_code}",
-            list[Product],
+            _Families,
             end_user=end_user,
             params={"family_name": family_name, "coin": coin, "lang": lang},
         )
@@ -283,10 +353,13 @@ class CryptorefillsClient:
         except httpx.TransportError as exc:
             raise errors.UpstreamConnectionError(f"order stream failed: {exc}") from exc
 
-    def available_countries(self, *, end_user: EndUser) -> list[Country]:
-        """Return the countries the upstream serves (a site endpoint, not under the API host)."""
+    def available_countries(self, *, end_user: EndUser) -> CountryList:
+        """Return the countries the upstream serves (a site endpoint, not under the API host).
+
+        Live it answers {"countries": [...]}; a bare list is accepted too.
+        """
         url = f"{self.config.site_url.rstrip('/')}/api/available-countries"
-        return self._get(url, list[Country], end_user=end_user)
+        return self._get(url, CountryList, end_user=end_user)
 
     def sandbox_logo(self, *, filename: str) -> tuple[bytes, str] | None:
         """Return a logo image drawn by the sandbox upstream and its content type, or None."""

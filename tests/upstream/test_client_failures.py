@@ -122,7 +122,7 @@ def test_malformed_json_is_a_response_error(upstream, client, shopper):
 
 def test_schema_mismatch_is_a_response_error(upstream, client, shopper):
     upstream.get("/v5/orders/ord_1").respond(200, json={"order_state": "Done"})  # no order_id
-    with pytest.raises(errors.UpstreamResponseError, match="schema"):
+    with pytest.raises(errors.UpstreamResponseError, match="validation error"):
         client.get_order(order_id="ord_1", end_user=shopper)
 
 
