@@ -11,7 +11,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -207,14 +207,22 @@ def _check_event_stream(response: httpx.Response) -> None:
 class CryptorefillsClient:
     """Synchronous client of the partner API, shared by the whole process (it holds a connection pool)."""
 
-    def __init__(self, config: ClientConfig, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        on_response: Callable[[httpx.Response], None] | None = None,
+    ) -> None:
         self.config = config
+        # on_response sees every answer before it is read (check_upstream records status codes).
         self._http = httpx.Client(
             base_url=config.base_url,
             headers=_base_headers(config),
             timeout=config.timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            event_hooks={"response": [on_response]} if on_response else None,
         )
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import httpx
@@ -47,11 +48,16 @@ def get_sandbox_app():
     return make_app(SandboxConfig.from_env(settings.BASE_DIR))
 
 
+def build_client(*, on_response: Callable[[httpx.Response], None] | None = None) -> CryptorefillsClient:
+    """Return a new synchronous client of the configured upstream (check_upstream watches its answers)."""
+    transport = httpx.WSGITransport(app=get_sandbox_app()) if uses_in_process_sandbox() else None
+    return CryptorefillsClient(client_config(), transport=transport, on_response=on_response)
+
+
 @lru_cache(maxsize=1)
 def get_client() -> CryptorefillsClient:
     """Return the shared synchronous client."""
-    transport = httpx.WSGITransport(app=get_sandbox_app()) if uses_in_process_sandbox() else None
-    return CryptorefillsClient(client_config(), transport=transport)
+    return build_client()
 
 
 def build_async_client() -> AsyncCryptorefillsClient:
