@@ -13,6 +13,7 @@ from . import handlers, lifecycle
 from .catalog import Catalog, get_catalog
 from .config import SandboxConfig
 from .http import Headers, HttpError, Request, Response, error_response
+from .simulate import SimulateAction
 from .store import Store
 from .validation import Validator
 
@@ -36,10 +37,10 @@ ROUTES: tuple[tuple[str, re.Pattern[str], Handler], ...] = tuple(
         ("GET", r"/sandbox/requests", handlers.request_log),
         ("GET", r"/sandbox/request-counts", handlers.request_counts),
         ("GET", r"/logos/(?P<filename>[^/]+)", handlers.logo_file),
+        ("GET", r"/barcodes/(?P<filename>[^/]+)", handlers.barcode_file),
     )
 )
 
-PUBLIC_PREFIX = "/logos/"
 UNLOGGED_PATHS = frozenset({"/sandbox/requests", "/sandbox/request-counts"})
 
 
@@ -70,12 +71,11 @@ class SandboxApp:
         return response.body
 
     def dispatch(self, request: Request) -> Response:
-        """Authenticate the request and call the handler of its route."""
-        if (
-            not request.path.startswith(PUBLIC_PREFIX)
-            and not (request.headers.get("X-Cr-Application") or "").strip()
-        ):
-            raise HttpError(401, "MISSING_APPLICATION")
+        """Call the handler of the request's route.
+
+        The partner header is recorded (request_log) but not required: the live API answers
+        without it, and a missing partner ID only loses the partner's commission.
+        """
         path_matched = False
         for method, pattern, handler in ROUTES:
             match = pattern.match(request.path)
@@ -97,11 +97,9 @@ class SandboxApp:
         del self.request_log[:-REQUEST_LOG_SIZE]
 
     def read_order(self, order_id: str) -> dict | None:
-        """Return the order brought up to date, or None if unknown."""
-        record = self.store.update(
-            order_id, lambda r: lifecycle.advance(r, self.clock(), self.config.step_seconds)
-        )
-        return record.doc if record else None
+        """Return the order brought up to date (as answered), or None if unknown."""
+        record = self.store.update(order_id, lambda r: lifecycle.advance(r, self.clock(), self.config))
+        return lifecycle.public(record.doc) if record else None
 
     def require_order(self, order_id: str) -> dict:
         """Return the order brought up to date, or fail with ORDER_NOT_FOUND."""
@@ -110,11 +108,11 @@ class SandboxApp:
             raise HttpError(404, "ORDER_NOT_FOUND", {"order_id": order_id})
         return doc
 
-    def simulate(self, order_id: str, action: str) -> dict:
-        """Apply a simulated event to an order and return it."""
+    def simulate(self, order_id: str, action: SimulateAction) -> dict:
+        """Apply a simulated event to an order and return it (as answered)."""
 
         def change(record: Any) -> bool:
-            lifecycle.simulate(record, action, self.clock(), self.config.step_seconds)
+            lifecycle.simulate(record, action, self.clock(), self.config)
             return True
 
         try:
@@ -123,7 +121,7 @@ class SandboxApp:
             raise HttpError(409, "ILLEGAL_ACTION", str(error)) from None
         if record is None:
             raise HttpError(404, "ORDER_NOT_FOUND", {"order_id": order_id})
-        return record.doc
+        return lifecycle.public(record.doc)
 
 
 def make_app(config: SandboxConfig, clock: Callable[[], float] = time.time) -> SandboxApp:

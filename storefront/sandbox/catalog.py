@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
 from . import catalog_data
 
-KIND_BY_CATEGORY: dict[str, str] = {"Mobile top-up": "mobile_recharge", "eSIM": "esim"}
+ESIM_CATEGORY = "e-sim"
+BY_EMAIL = "by_email"
+BY_PHONE = "by_phone"
+# Stable ids: the same brand or product gets the same uuid in every run and process.
+ID_NAMESPACE = uuid.UUID("6f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b")
+
+
+def stable_id(*parts: str) -> str:
+    """Return a uuid that depends only on ``parts`` (uuid5)."""
+    return str(uuid.uuid5(ID_NAMESPACE, "/".join(parts)))
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class Product:
     value_range: ValueRange | None = None
     esim_plan: tuple[int, int] | None = None
     out_of_stock: bool = False
+    delivery_type: str = BY_EMAIL
 
     @property
     def is_dynamic(self) -> bool:
@@ -47,15 +58,35 @@ class Product:
 class Brand:
     """A brand sold in one country."""
 
-    name: str
-    brand_id: int
-    family: str
-    category: str
-    kind: str
+    name: str  # the exact brand, as orders name it ("Lycamobile Bundle")
+    brand_id: str
+    family: str  # the display name products are asked by ("Amazon.com", "Lycamobile")
+    category: str  # a slug ("e-commerce", "e-sim")
+    additional_categories: tuple[str, ...]
+    kind: str  # giftcard | mobile_recharge (eSIMs are mobile_recharge in e-sim)
     country_code: str
     currency: str
     flags: frozenset[str]
     products: list[Product] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        """Return the family's logo slug ("Amazon.com" -> "amazon-com")."""
+        return slugify(self.family)
+
+    @property
+    def is_esim(self) -> bool:
+        return self.category == ESIM_CATEGORY
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Return every category the brand is listed in, its own first."""
+        return (self.category, *self.additional_categories)
+
+    @property
+    def texts_kind(self) -> str:
+        """Return the kind its texts are written for: giftcard, mobile_recharge or esim."""
+        return "esim" if self.is_esim else self.kind
 
     @property
     def low(self) -> Decimal:
@@ -105,35 +136,43 @@ def _plain(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _build_product(country_code: str, family: str, currency: str, token: str) -> Product:
+def _build_product(brand: str, country_code: str, currency: str, kind: str, token: str) -> Product:
     out_of_stock = token.endswith("!")
-    token = token.rstrip("!")
+    by_email = token.endswith("@")
+    token = token.rstrip("!@")
+    # Top-ups reach the phone unless marked; gift cards and eSIMs are emailed.
+    delivery_type = BY_PHONE if kind == "mobile_recharge" and not by_email else BY_EMAIL
     if ":" in token:
         plan, price = token.split(":")
         gb, days = (int(part) for part in plan.split("/"))
+        denomination = f"{gb} GB {days} days"
         return Product(
-            product_id=f"{country_code}-{family}-{gb}gb-{days}d",
-            denomination=f"{gb} GB {days} days",
+            product_id=stable_id(country_code, brand, denomination),
+            denomination=denomination,
             face_value=Decimal(price),
             esim_plan=(gb, days),
             out_of_stock=out_of_stock,
+            delivery_type=BY_EMAIL,
         )
     if "-" in token:
         bounds, step = token.split("/")
         low, high = bounds.split("-")
         return Product(
-            product_id=f"{country_code}-{family}-range",
+            product_id=stable_id(country_code, brand, "range"),
             denomination="range",
             face_value=None,
             value_range=ValueRange(Decimal(low), Decimal(high), Decimal(step)),
             out_of_stock=out_of_stock,
+            delivery_type=delivery_type,
         )
     value = Decimal(token)
+    denomination = f"{_plain(value)} {currency}"
     return Product(
-        product_id=f"{country_code}-{family}-{_plain(value)}",
-        denomination=f"{_plain(value)} {currency}",
+        product_id=stable_id(country_code, brand, denomination),
+        denomination=denomination,
         face_value=value,
         out_of_stock=out_of_stock,
+        delivery_type=delivery_type,
     )
 
 
@@ -142,27 +181,29 @@ class Catalog:
 
     def __init__(self) -> None:
         self.brands: dict[str, list[Brand]] = {}
-        brand_ids: dict[str, int] = {}
+        # Logo slug -> family display name, for the logo files.
         self.family_names: dict[str, str] = {}
         for country_code, rows in catalog_data.BRANDS.items():
             for name, category, values, flags in rows:
-                family = slugify(name)
-                kind = KIND_BY_CATEGORY.get(category, "giftcard")
-                currency = "USD" if kind == "esim" else catalog_data.COUNTRY_CURRENCY[country_code]
+                family = catalog_data.FAMILIES.get(name, name)
+                kind = catalog_data.CATEGORY_KINDS[category]
+                currency = "USD" if category == ESIM_CATEGORY else catalog_data.COUNTRY_CURRENCY[country_code]
                 brand = Brand(
                     name=name,
-                    brand_id=brand_ids.setdefault(family, 101 + len(brand_ids)),
+                    brand_id=stable_id(name),
                     family=family,
                     category=category,
+                    additional_categories=catalog_data.ADDITIONAL_CATEGORIES.get(family, ()),
                     kind=kind,
                     country_code=country_code,
                     currency=currency,
                     flags=frozenset(flags.split()),
                 )
-                self.family_names.setdefault(family, name)
-                brand.products = [_build_product(country_code, family, currency, t) for t in values.split()]
+                self.family_names.setdefault(brand.slug, family)
+                brand.products = [
+                    _build_product(name, country_code, currency, kind, token) for token in values.split()
+                ]
                 self.brands.setdefault(country_code, []).append(brand)
-        self.families: frozenset[str] = frozenset(brand_ids)
 
     @staticmethod
     def is_country(country_code: str) -> bool:
@@ -181,13 +222,10 @@ class Catalog:
                 return brand
         return None
 
-    def find_family(self, country_code: str, family: str) -> Brand | None:
-        """Return the brand of that family in that country."""
-        wanted = slugify(family)
-        for brand in self.country_brands(country_code):
-            if brand.family == wanted:
-                return brand
-        return None
+    def find_family(self, country_code: str, family: str) -> list[Brand]:
+        """Return the brands of the family of that display name in that country (case-insensitive)."""
+        wanted = _normalize(family)
+        return [b for b in self.country_brands(country_code) if _normalize(b.family) == wanted]
 
 
 @cache

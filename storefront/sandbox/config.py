@@ -15,6 +15,8 @@ class SandboxConfig:
     step_seconds: float = 5.0
     payment_window_seconds: int = 1800
     logo_base_url: str = "/sandbox/logos"
+    # Where delivered barcodes and order QR images are served from (the sandbox's /barcodes/ route).
+    barcode_base_url: str = "/sandbox/barcodes"
     sse_poll_seconds: float = 0.25
     sse_max_seconds: float = 600
 
@@ -29,4 +31,5 @@ class SandboxConfig:
                 os.environ.get("SANDBOX_PAYMENT_WINDOW_SECONDS") or defaults.payment_window_seconds
             ),
             logo_base_url=os.environ.get("SANDBOX_LOGO_BASE_URL") or defaults.logo_base_url,
+            barcode_base_url=os.environ.get("SANDBOX_BARCODE_BASE_URL") or defaults.barcode_base_url,
         )

@@ -31,9 +31,11 @@ ALWAYS_FAILING: dict[str, str] = {
 
 # Coupons limited to part of the catalog: (problem when an item is outside, item test).
 RESTRICTED: dict[str, tuple[str, Callable[[CouponItem], bool]]] = {
-    "BOOKSONLY": ("COUPON_NOT_VALID_FOR_CATEGORY", lambda item: item.category == "Books"),
-    "ESIMONLY": ("COUPON_NOT_VALID_FOR_KIND", lambda item: item.kind == "esim"),
-    "AIRBNBONLY": ("COUPON_NOT_VALID_FOR_BRAND", lambda item: item.family == "airbnb"),
+    # The brand's own category only (not its additional ones).
+    "BOOKSONLY": ("COUPON_NOT_VALID_FOR_CATEGORY", lambda item: item.category == "books_learning"),
+    # eSIMs are kind mobile_recharge in category e-sim upstream.
+    "ESIMONLY": ("COUPON_NOT_VALID_FOR_KIND", lambda item: item.category == "e-sim"),
+    "AIRBNBONLY": ("COUPON_NOT_VALID_FOR_BRAND", lambda item: item.family == "Airbnb"),
     "GBONLY": ("COUPON_NOT_VALID_FOR_COUNTRY", lambda item: item.country_code == "GB"),
 }
 

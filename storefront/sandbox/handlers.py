@@ -6,12 +6,15 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from . import lifecycle, pricing
+from .barcodes import barcode_png
 from .catalog_data import COUNTRIES
 from .http import HttpError, Request, Response, json_response
 from .logos import logo
 from .orders import new_order
-from .shapes import brand_json, categories_json, plain, price_json, product_json
+from .shapes import brand_json, catalog_json, family_json, plain, price_json
+from .simulate import SimulateAction
 from .sse import order_events
+from .validation import suspended_coin
 
 if TYPE_CHECKING:
     from .app import SandboxApp
@@ -34,7 +37,7 @@ def _coin(request: Request) -> str:
     if coin is None:
         raise HttpError(400, "BAD_REQUEST", {"coin": requested, "supported": sorted(pricing.COIN_FEES)})
     if coin in pricing.SUSPENDED_COINS:
-        raise HttpError(400, "SUSPENDED_COIN", {"coin": coin})
+        raise HttpError(400, "SUSPENDED_COIN", suspended_coin(coin))
     return coin
 
 
@@ -46,12 +49,11 @@ def payment_vias(app: SandboxApp, request: Request) -> Response:
 def brands(app: SandboxApp, request: Request) -> Response:
     """Answer a country's brands grouped by category."""
     code = _country(app, request)
-    categories = categories_json(app.catalog.country_brands(code), app.config.logo_base_url)
-    return json_response({"country_code": code, "categories": categories})
+    return json_response(catalog_json(code, app.catalog.country_brands(code), app.config.logo_base_url))
 
 
 def homepage(app: SandboxApp, request: Request) -> Response:
-    """Answer a country's popular and featured brands."""
+    """Answer a country's popular and featured brands (no live shape is known; this one is the sandbox's)."""
     code = _country(app, request)
     country_brands = app.catalog.country_brands(code)
     sections = [
@@ -66,14 +68,15 @@ def homepage(app: SandboxApp, request: Request) -> Response:
 
 
 def products(app: SandboxApp, request: Request, country_code: str) -> Response:
-    """Answer the products of one brand family in a country."""
+    """Answer the brands of one family in a country, each with its products (a list, as live)."""
     code = _country(app, request, country_code)
+    family = (request.query("family_name") or "").strip()
+    if not family:
+        raise HttpError(400, "BAD_REQUEST", "family_name is required.")
     coin = _coin(request)
-    brand = app.catalog.find_family(code, request.query("family_name") or "")
-    if brand is None:
-        return json_response([])
     lang = request.query("lang") or "en"
-    return json_response([product_json(brand, p, coin, lang) for p in brand.products])
+    brands = app.catalog.find_family(code, family)
+    return json_response([family_json(b, coin, lang, app.config.logo_base_url) for b in brands])
 
 
 def price(app: SandboxApp, request: Request) -> Response:
@@ -116,18 +119,13 @@ def validate_order(app: SandboxApp, request: Request) -> Response:
 
 
 def create_order(app: SandboxApp, request: Request) -> Response:
-    """Create an order, or answer 422 with its problems."""
+    """Create an order, or answer 422 `{"detail": <first problem>}` as live."""
     validation = app.validator.validate(request.json())
     if validation.problems:
-        raise HttpError(422, "VALIDATION_FAILED", problems=validation.problems)
-    record = new_order(
-        validation,
-        now=app.clock(),
-        window_seconds=app.config.payment_window_seconds,
-        step_seconds=app.config.step_seconds,
-    )
+        raise HttpError(422, validation.problems[0]["problem"], detail_only=True)
+    record = new_order(validation, now=app.clock(), config=app.config)
     app.store.insert(record)
-    return json_response(record.doc, 201)
+    return json_response(lifecycle.public(record.doc), 201)
 
 
 def get_order(app: SandboxApp, request: Request, order_id: str) -> Response:
@@ -140,7 +138,7 @@ def subscribe(app: SandboxApp, request: Request, order_id: str) -> Response:
     app.require_order(order_id)
     events = order_events(
         lambda: app.read_order(order_id),
-        lambda doc: doc["order_state"] in lifecycle.TERMINAL,
+        lifecycle.is_final,
         poll_seconds=app.config.sse_poll_seconds,
         max_seconds=app.config.sse_max_seconds,
     )
@@ -154,7 +152,7 @@ def subscribe(app: SandboxApp, request: Request, order_id: str) -> Response:
 
 def available_countries(app: SandboxApp, request: Request) -> Response:
     """Answer the 233 supported countries."""
-    return json_response([{"code": code, "name": name} for code, name in COUNTRIES])
+    return json_response({"countries": [{"isoCode": code, "name": name} for code, name in COUNTRIES]})
 
 
 def simulate(app: SandboxApp, request: Request, order_id: str) -> Response:
@@ -162,7 +160,7 @@ def simulate(app: SandboxApp, request: Request, order_id: str) -> Response:
     action = request.json().get("action")
     if action not in lifecycle.ACTIONS:
         raise HttpError(400, "BAD_REQUEST", {"action": action, "allowed": list(lifecycle.ACTIONS)})
-    return json_response(app.simulate(order_id, action))
+    return json_response(app.simulate(order_id, SimulateAction(action)))
 
 
 def request_log(app: SandboxApp, request: Request) -> Response:
@@ -183,6 +181,19 @@ def logo_file(app: SandboxApp, request: Request, filename: str) -> Response:
     data, content_type = found
     headers = [
         ("Content-Type", content_type),
+        ("Content-Length", str(len(data))),
+        ("Cache-Control", "public, max-age=86400"),
+    ]
+    return Response(200, [data], headers)
+
+
+def barcode_file(app: SandboxApp, request: Request, filename: str) -> Response:
+    """Answer the image of a delivered barcode or of an order's QR code (drawn locally)."""
+    data = barcode_png(filename)
+    if data is None:
+        raise HttpError(404, "NOT_FOUND", {"barcode": filename})
+    headers = [
+        ("Content-Type", "image/png"),
         ("Content-Length", str(len(data))),
         ("Cache-Control", "public, max-age=86400"),
     ]

@@ -11,22 +11,35 @@ from urllib.parse import parse_qs
 
 
 class HttpError(Exception):
-    """An error answered as ``{"status", "detail", "moreDetails"?, "problems"?}``."""
+    """An error answered in one of the live API's bodies.
 
-    def __init__(self, status: int, detail: str, more_details: object = None, problems: list | None = None):
+    Most are ``{"status", "detail", "moreDetails"?}``; a failed order creation answers only
+    ``{"detail": "<CODE>"}`` (422), as live. ``headers`` go on the answer (429's Retry-After).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        more_details: object = None,
+        *,
+        detail_only: bool = False,
+        headers: list[tuple[str, str]] | None = None,
+    ):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.more_details = more_details
-        self.problems = problems
+        self.detail_only = detail_only
+        self.headers = headers or []
 
     def body(self) -> dict:
         """Return the JSON error document."""
+        if self.detail_only:
+            return {"detail": self.detail}
         doc: dict = {"status": self.status, "detail": self.detail}
         if self.more_details is not None:
             doc["moreDetails"] = self.more_details
-        if self.problems is not None:
-            doc["problems"] = self.problems
         return doc
 
 
@@ -130,5 +143,7 @@ def json_response(doc: object, status: int = 200) -> Response:
 
 
 def error_response(error: HttpError) -> Response:
-    """Return the JSON answer of an HttpError."""
-    return json_response(error.body(), error.status)
+    """Return the JSON answer of an HttpError, with its headers."""
+    response = json_response(error.body(), error.status)
+    response.headers.extend(error.headers)
+    return response

@@ -1,4 +1,4 @@
-"""Localized denominations, descriptions and redemption instructions (en, es, zh)."""
+"""Localized denominations, descriptions, terms and redemption instructions (en, es, zh)."""
 
 from __future__ import annotations
 
@@ -65,14 +65,14 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "esim": {
         "en": (
-            "{brand} data eSIM: {plan}. Install it by scanning the QR code "
+            "Prepaid data eSIM for {country}. Install it by scanning the QR code "
             "we email you; works on eSIM-capable phones."
         ),
         "es": (
-            "eSIM de datos {brand}: {plan}. Instálala escaneando el código QR que te "
+            "eSIM de datos prepago para {country}. Instálala escaneando el código QR que te "
             "enviamos por correo; funciona en teléfonos compatibles con eSIM."
         ),
-        "zh": "{brand} 数据 eSIM:{plan}。扫描我们通过电子邮件发送的二维码即可安装,适用于支持 eSIM 的手机。",
+        "zh": "{country}预付费数据 eSIM。扫描我们通过电子邮件发送的二维码即可安装,适用于支持 eSIM 的手机。",
     },
 }
 
@@ -100,6 +100,30 @@ INSTRUCTIONS: dict[str, dict[str, str]] = {
         ),
         "zh": "在手机上打开“设置 > 蜂窝网络 > 添加 eSIM”,扫描二维码或手动输入激活码。",
     },
+}
+
+TERMS: dict[str, dict[str, str]] = {
+    "giftcard": {
+        "en": "{brand} gift cards are not refundable and cannot be exchanged for cash.",
+        "es": "Las tarjetas regalo de {brand} no son reembolsables ni canjeables por dinero.",
+        "zh": "{brand} 礼品卡不可退款,也不可兑换现金。",
+    },
+    "mobile_recharge": {
+        "en": "A top-up sent to a phone number cannot be reversed.",
+        "es": "Una recarga enviada a un número de teléfono no se puede revertir.",
+        "zh": "充值到手机号码后无法撤回。",
+    },
+    "esim": {
+        "en": "eSIM data plans are not refundable once the QR code has been delivered.",
+        "es": "Los planes de datos eSIM no son reembolsables una vez entregado el código QR.",
+        "zh": "二维码发送后,eSIM 数据套餐不可退款。",
+    },
+}
+
+NOTE: dict[str, str] = {
+    "en": "Sandbox product: nothing is charged and the codes redeem nothing.",
+    "es": "Producto de prueba: no se cobra nada y los códigos no canjean nada.",
+    "zh": "沙盒商品:不会扣款,代码也无法兑换任何东西。",
 }
 
 ESIM_PLAN: dict[str, str] = {
@@ -141,11 +165,31 @@ def esim_plan(gb: int, days: int, lang: str) -> str:
     return ESIM_PLAN[lang].format(gb=gb, days=days)
 
 
-def description(kind: str, brand: str, country: str, plan: str, lang: str) -> str:
+def description(kind: str, brand: str, country: str, lang: str) -> str:
     """Return the product description of a kind, in ``lang``."""
-    return DESCRIPTIONS[kind][lang].format(brand=brand, country=country, plan=plan)
+    return DESCRIPTIONS[kind][lang].format(brand=brand, country=country)
 
 
 def instructions(kind: str, brand: str, lang: str) -> str:
     """Return how to redeem a product of a kind, in ``lang``."""
     return INSTRUCTIONS[kind][lang].format(brand=brand)
+
+
+def terms(kind: str, brand: str, lang: str) -> str:
+    """Return the terms of a product of a kind (the family's product_tc), in ``lang``."""
+    return TERMS[kind][lang].format(brand=brand)
+
+
+def description_html(kind: str, brand: str, country: str, lang: str) -> str:
+    """Return the description as the upstream's HTML."""
+    return f"<p>{description(kind, brand, country, lang)}</p>"
+
+
+def instructions_html(kind: str, brand: str, lang: str) -> str:
+    """Return how to redeem as the upstream's HTML."""
+    return f"<ol><li>{instructions(kind, brand, lang)}</li></ol>"
+
+
+def note_html(lang: str) -> str:
+    """Return the family's note as HTML."""
+    return f"<p><strong>{NOTE[lang]}</strong></p>"

@@ -1,72 +1,68 @@
-"""Creating order records from a clean validation."""
+"""Creating order records from a clean validation, in the live API's order shape."""
 
 from __future__ import annotations
 
-import secrets
-import string
+import copy
+import uuid
 
-from . import lifecycle
+from . import lifecycle, pricing
+from .config import SandboxConfig
+from .localization import pick_lang
 from .shapes import plain
 from .store import OrderRecord
 from .validation import Validation
 from .wallets import new_address, payment_uri
 
-ID_ALPHABET = string.ascii_letters + string.digits
 
-
-def new_id(prefix: str, size: int) -> str:
-    """Return a random identifier such as ``ord_`` + 22 characters."""
-    return prefix + "".join(secrets.choice(ID_ALPHABET) for _ in range(size))
-
-
-def new_order(validation: Validation, *, now: float, window_seconds: int, step_seconds: float) -> OrderRecord:
-    """Return a new order in state Created for a validation without problems."""
+def new_order(validation: Validation, *, now: float, config: SandboxConfig) -> OrderRecord:
+    """Return a new order (WaitingForPayment / WalletCreated) for a validation without problems."""
     address = new_address(validation.network)
     amount = validation.coin_amount
+    order_id = str(uuid.uuid4())
+    at = lifecycle.epoch(now)
     doc: dict = {
-        "order_id": new_id("ord_", 22),
-        "order_state": lifecycle.CREATED,
-        "payment_state": lifecycle.PAYMENT_STATES[lifecycle.CREATED],
-        "email": validation.email,
-        "coin": validation.coin,
-        "network": validation.network,
-        "coin_amount": plain(amount),
-        "coin_amount_paid": "0",
-        "coin_amount_due": plain(amount),
+        "order_id": order_id,
+        "created_at": at,
         "wallet_address": address,
-    }
-    uri = payment_uri(validation.coin, validation.network, address, amount)
-    if uri is not None:
-        doc["qr_text"] = uri
-    doc.update(
-        created_at=lifecycle.iso(now),
-        expires_at=lifecycle.iso(now + window_seconds),
-        late_payment=False,
-        lang=validation.lang,
-        deliveries=[
+        "payment_method": pricing.payment_method(validation.coin, validation.network),
+        "network": validation.network,
+        "coin": validation.coin,
+        "coin_amount": plain(amount),
+        "original_price": plain(validation.coin_total),
+        "qr_url": f"{config.barcode_base_url.rstrip('/')}/qr-{order_id}.png",
+        "qr_text": payment_uri(validation.coin, validation.network, address, amount),
+        "sent_coin_amount": "0",
+        "payment_state": None,  # set by enter_state
+        "payment_via": pricing.PAYMENT_VIA,
+        # The payment window runs from here; there is no expires_at, as live.
+        "payment_requested_at": at,
+        "payment_method_protocol": pricing.ENGINES[validation.network].protocol,
+        "payment_id": str(uuid.uuid4()),
+        "payment_value": float(amount),
+        "updated_at": at,
+        "deliveries": [
             {
-                "delivery_id": new_id("dlv_", 16),
-                "brand_name": item.brand.name,
-                "country_code": item.brand.country_code,
+                "id": str(uuid.uuid4()),
+                "delivery_state": None,  # set by enter_state
                 "kind": item.brand.kind,
-                "denomination": item.product.denomination,
-                "product_value": plain(item.value),
-                "beneficiary_account": item.beneficiary,
-                "delivery_state": "Created",
-                "deliverable": {"beneficiary_account": item.beneficiary, "pin_code": None},
+                "deliverable": copy.deepcopy(item.deliverable),
             }
             for item in validation.items
         ],
-    )
+        "order_state": None,  # set by enter_state
+        "user": {"email": validation.email},
+        "is_payment_processor_external": False,
+        lifecycle.PRIVATE: {"lang": pick_lang(validation.lang), "late": False},
+    }
     record = OrderRecord(
-        order_id=doc["order_id"],
+        order_id=order_id,
         email=validation.email.lower(),
         created_ts=now,
         usd_total=validation.usd_total,
-        expires_ts=now + window_seconds,
+        expires_ts=now + config.payment_window_seconds,
         next_state=None,
         next_due=None,
         doc=doc,
     )
-    lifecycle.enter_state(record, lifecycle.CREATED, now, step_seconds)
+    lifecycle.enter_state(record, lifecycle.first_state(validation.email), now, config)
     return record

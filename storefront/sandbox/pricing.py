@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from storefront.upstream.networks import chain_id_of, known_contract
+
 CENT = Decimal("0.01")
 
 # Value of one unit of each currency in USD.
@@ -23,47 +25,89 @@ USD_RATES: dict[str, Decimal] = {
 COIN_FEES: dict[str, Decimal] = {"USDC": Decimal("0.019"), "USDT": Decimal("0.024"), "EURC": Decimal("0.019")}
 
 PAYMENT_VIA = "USER_WALLET"
+# A reserved domain that never resolves: nothing leaves the machine (the shop shows no via logos).
+LOGO_HOST = "https://cdn.sandbox.test"
+
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How a network runs tokens, and the codes orders name it by."""
+
+    engine: str  # smart_contract_engine
+    base_token: str
+    method_code: str  # payment_method is "<coin>-<method_code>" ("USDC-SOL", "USDC-MATIC")
+    protocol: str  # payment_method_protocol
+
+
+ENGINES: dict[str, Engine] = {
+    "Solana": Engine("SVM", "SOL", "SOL", "SOLANA_LIKE"),
+    "Ethereum": Engine("EVM", "ETH", "ETH", "ETHEREUM_LIKE"),
+    "Base": Engine("EVM", "ETH", "BASE", "ETHEREUM_LIKE"),
+    "Arbitrum": Engine("EVM", "ETH", "ARB", "ETHEREUM_LIKE"),
+    "Polygon (Matic)": Engine("EVM", "POL", "MATIC", "ETHEREUM_LIKE"),
+    "Tron": Engine("TVM", "TRX", "TRX", "TRON_LIKE"),
+}
 
 
 @dataclass(frozen=True)
 class Network:
-    """One coin on one network, as payment_vias reports it."""
+    """One coin on one network, as payment_vias reports it (names as the live API spells them)."""
 
     coin: str
     name: str
-    contract: str
+    threshold: Decimal  # the least coin amount the network accepts
+    contract: str | None = None  # None: the documented contract of storefront.upstream.networks
     suspended: bool = False
     decimals: int = 6
 
+    @property
+    def address(self) -> str:
+        """Return the token contract."""
+        return self.contract or known_contract(coin=self.coin, network=self.name) or ""
+
+    @property
+    def chain_id(self) -> int | None:
+        return chain_id_of(self.name)
+
 
 NETWORKS: tuple[Network, ...] = (
-    Network("USDC", "Solana", "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"),
-    Network("USDC", "ETH Mainnet", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"),
-    Network("USDC", "Base", "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
-    Network("USDC", "Arbitrum", "0xaf88d065e77c8cC2239327C5EDb3A432268e5831"),
-    Network("USDC", "Polygon (Matic)", "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359"),
-    Network("USDC", "Tron", "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8"),
-    Network("USDT", "Solana", "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB"),
-    Network("USDT", "ETH Mainnet", "0xdAC17F958D2ee523a2206206994597C13D831ec7"),
-    Network("USDT", "Base", "0xfde4C96c8593536E31F229EA8f37b2ADa2699bb2"),
-    Network("USDT", "Arbitrum", "0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9", suspended=True),
-    Network("USDT", "Polygon (Matic)", "0xc2132D05D31c914a87C6611C10748AEb04B58e8F"),
-    Network("USDT", "Tron", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"),
-    Network("EURC", "ETH Mainnet", "0x1aBaEA1f7C830bD89Acc67eC4af516284b1bC33c"),
-    Network("EURC", "Base", "0x60a3E35Cc302bFA44Cb288Bc5a4F316Fdb1adb42"),
+    Network("USDC", "Solana", Decimal("0.562099175481640")),
+    Network("USDC", "Ethereum", Decimal("9.873210000000000")),
+    Network("USDC", "Base", Decimal("0.611820000000000")),
+    Network("USDC", "Arbitrum", Decimal("0.704410000000000")),
+    Network("USDC", "Polygon (Matic)", Decimal("0.531770000000000")),
+    Network("USDT", "Solana", Decimal("0.562099175481640")),
+    Network("USDT", "Ethereum", Decimal("9.873210000000000")),
+    Network("USDT", "Base", Decimal("0.611820000000000"), "0xfde4C96c8593536E31F229EA8f37b2ADa2699bb2"),
+    Network(
+        "USDT",
+        "Arbitrum",
+        Decimal("0.704410000000000"),
+        "0xFd086bC7CD5C481DCC9C85ebE478A1C0b69FCbb9",
+        suspended=True,
+    ),
+    Network("USDT", "Polygon (Matic)", Decimal("0.531770000000000")),
+    Network("USDT", "Tron", Decimal("2.150000000000000")),
+    Network("EURC", "Ethereum", Decimal("9.873210000000000"), "0x1aBaEA1f7C830bD89Acc67eC4af516284b1bC33c"),
+    Network("EURC", "Base", Decimal("0.611820000000000"), "0x60a3E35Cc302bFA44Cb288Bc5a4F316Fdb1adb42"),
 )
+COIN_THRESHOLD = Decimal("0.5")
 
 SUSPENDED_COINS: frozenset[str] = frozenset({"EURC"})
 
-CHAIN_IDS: dict[str, int] = {"ETH Mainnet": 1, "Base": 8453, "Arbitrum": 42161, "Polygon (Matic)": 137}
-
 # Spellings clients use for the same networks.
 NETWORK_ALIASES: dict[str, str] = {
-    "ethereum": "ETH Mainnet",
-    "eth": "ETH Mainnet",
+    "eth mainnet": "Ethereum",
+    "eth": "Ethereum",
     "polygon": "Polygon (Matic)",
     "matic": "Polygon (Matic)",
 }
+
+# What payment_vias also lists and this shop must ignore: a non-stablecoin on the wallet via, and
+# other vias (shapes as the live fixtures show them).
+BTC_NETWORKS: tuple[tuple[str, str], ...] = (("Lightning", "0.00000100"), ("Mainnet", "0.00010000"))
+OTHER_VIAS: tuple[tuple[str, str], ...] = (("GATE_PAY", "USDT"), ("KUCOIN_PAY", "USDC"))
 
 
 def to_usd(amount: Decimal, currency: str) -> Decimal:
@@ -108,18 +152,77 @@ def supported_pairs() -> list[dict[str, str]]:
     ]
 
 
+def supported_pairs_text(coin: str | None) -> str:
+    """Return the supported networks in words, as the live API's moreDetails strings read."""
+    pairs = supported_pairs()
+    networks = [p["network"] for p in pairs if p["coin"] == coin]
+    if networks:
+        return f"{coin} is supported on: {', '.join(networks)}"
+    return f"Supported coins: {', '.join(dict.fromkeys(p['coin'] for p in pairs))}"
+
+
+def payment_method(coin: str, network: str) -> str:
+    """Return the live API's payment method code ("USDC-SOL")."""
+    return f"{coin}-{ENGINES[network].method_code}"
+
+
+def _network_json(n: Network) -> dict:
+    engine, base_token = ENGINES[n.name].engine, ENGINES[n.name].base_token
+    doc: dict = {"name": n.name}
+    if n.chain_id is not None:
+        doc["chain_id"] = n.chain_id
+    doc.update(
+        is_suspended=n.suspended,
+        threshold=format(n.threshold, "f"),
+        smart_contract_engine=engine,
+        base_token=base_token,
+        smart_contract={"engine": engine, "address": n.address, "decimals": n.decimals, "symbol": n.coin},
+    )
+    return doc
+
+
+def _currency_json(name: str, networks: list[dict], suspended: bool = False, threshold: str = "0.5") -> dict:
+    return {
+        "name": name,
+        "is_suspended": suspended,
+        "threshold": threshold,
+        "logo_url": f"{LOGO_HOST}/currencies/{name.lower()}.svg",
+        "networks": networks,
+    }
+
+
+def _via_json(name: str, currencies: list[dict], available: bool = True) -> dict:
+    return {
+        "name": name,
+        "available": available,
+        "logo_url": f"{LOGO_HOST}/payment_vias/{name.lower()}.svg",
+        "currencies": currencies,
+    }
+
+
 def payment_vias() -> list[dict]:
     """Return the payment_vias document."""
-    currencies = []
-    for coin in dict.fromkeys(n.coin for n in NETWORKS):
-        networks = [
-            {
-                "name": n.name,
-                "is_suspended": n.suspended,
-                "smart_contract": {"address": n.contract, "decimals": n.decimals, "symbol": coin},
-            }
-            for n in NETWORKS
-            if n.coin == coin
-        ]
-        currencies.append({"name": coin, "is_suspended": coin in SUSPENDED_COINS, "networks": networks})
-    return [{"name": PAYMENT_VIA, "currencies": currencies}]
+    currencies = [
+        _currency_json(
+            coin,
+            [_network_json(n) for n in NETWORKS if n.coin == coin],
+            suspended=coin in SUSPENDED_COINS,
+            threshold=format(COIN_THRESHOLD, "f"),
+        )
+        for coin in dict.fromkeys(n.coin for n in NETWORKS)
+    ]
+    btc_networks = [
+        {
+            "name": name,
+            "is_suspended": False,
+            "threshold": threshold,
+            "smart_contract_engine": None,
+            "base_token": "BTC",
+            "smart_contract": None,
+        }
+        for name, threshold in BTC_NETWORKS
+    ]
+    currencies.append(_currency_json("BTC", btc_networks, threshold="0.00001"))
+    vias = [_via_json(PAYMENT_VIA, currencies)]
+    vias += [_via_json(name, [_currency_json(coin, [], threshold="1")]) for name, coin in OTHER_VIAS]
+    return vias

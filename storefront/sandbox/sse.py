@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 KEEP_ALIVE_SECONDS = 15.0
 
 
-def event(name: str, data: dict) -> bytes:
-    """Return one encoded SSE event."""
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+def event(name: str, data: dict | None) -> bytes:
+    """Return one encoded SSE event (JSON data on one line; empty data for None, as live's stop)."""
+    text = "" if data is None else json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {name}\ndata: {text}\n\n".encode()
 
 
 def order_events(
@@ -34,7 +35,7 @@ def order_events(
             yield event("message", order)
             last_sent = order
         if is_terminal(order):
-            yield event("stop", {})
+            yield event("stop", None)
             return
         now = clock()
         if now - started >= max_seconds:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from . import pricing
-from .catalog import Brand, Catalog, Product
+from . import localization, pricing
+from .catalog import BY_PHONE, Brand, Catalog, Product
 from .coupons import check_coupon
 from .http import HttpError
 from .pricing import CENT
-from .shapes import plain
+from .shapes import plain, points
 
 PROBLEM_CODES: tuple[str, ...] = (
     "AMOUNT_LESS_THEN_MINIMUM_ALLOWED",
@@ -55,6 +56,8 @@ DAILY_LIMIT_USD = Decimal("1000")
 MONTHLY_LIMIT_USD = Decimal("3000")
 DAY_SECONDS = 86400
 SLOW_SECONDS = 3.0
+RETRY_AFTER_SECONDS = 2
+FORCED = {"reason": "Forced by the buyer email (sandbox)."}
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+\d{8,15}$")
@@ -64,7 +67,7 @@ SpentSince = Callable[[str, float], Decimal]
 
 @dataclass
 class Item:
-    """One resolved delivery: what it is, who gets it, what it costs."""
+    """One resolved delivery: what it is, who gets it, what it costs, and its answer's deliverable."""
 
     brand: Brand
     product: Product
@@ -72,6 +75,7 @@ class Item:
     beneficiary: str
     usd: Decimal
     coin_amount: Decimal | None
+    deliverable: dict = field(default_factory=dict)
 
     @property
     def category(self) -> str:
@@ -80,12 +84,12 @@ class Item:
 
     @property
     def kind(self) -> str:
-        """Return the brand's kind."""
+        """Return the brand's kind (giftcard or mobile_recharge)."""
         return self.brand.kind
 
     @property
     def family(self) -> str:
-        """Return the brand's family slug."""
+        """Return the brand's family (display name)."""
         return self.brand.family
 
     @property
@@ -108,6 +112,7 @@ class Validation:
     usd_total: Decimal = Decimal(0)
     coin_total: Decimal | None = None
     discount: Decimal = Decimal("0.00")
+    promo_code: str | None = None
 
     @property
     def coin_amount(self) -> Decimal | None:
@@ -122,23 +127,21 @@ class Validation:
         if entry not in self.problems:
             self.problems.append(entry)
 
+    @property
+    def coupon_code(self) -> str | None:
+        """Return the promo code when it applied."""
+        return self.promo_code if self.discount else None
+
     def as_json(self) -> dict:
-        """Return the Validation shape."""
-        subtotal = sum((item.usd.quantize(CENT) for item in self.items), Decimal("0.00"))
-        coin_total = self.coin_total
+        """Return the Validation shape: `problems` is null when the order is valid, as live."""
         return {
             "coin": self.coin,
-            "network": self.network,
             "coin_amount": plain(self.coin_amount),
+            "original_coin_amount": plain(self.coin_total),
+            "coupon_code": self.coupon_code,
+            "loyalty_summary": None,
             "deliveries": self.deliveries,
-            "summary": {
-                "subtotal": plain(subtotal),
-                "fee": plain(None if coin_total is None else coin_total - subtotal),
-                "discount": plain(self.discount),
-                "coin_amount": plain(self.coin_amount),
-                "coin": self.coin,
-            },
-            "problems": self.problems,
+            "problems": self.problems or None,
         }
 
 
@@ -156,15 +159,35 @@ def email_trigger(email: str) -> str:
     return email.split("@", 1)[0].lower()
 
 
+def suspended_coin(coin: str) -> dict:
+    """Return the moreDetails of SUSPENDED_COIN: an object, as live."""
+    return {"coin": coin, "reason": "Temporarily suspended"}
+
+
+def suspended_network(network: str) -> str:
+    """Return the moreDetails of SUSPENDED_NETWORK: a string, as live."""
+    return f"{network} is temporarily suspended"
+
+
 def apply_http_triggers(email: str, sleep: Callable[[float], None] = time.sleep) -> None:
     """Fail or slow down the request when the buyer email asks for it."""
     trigger = email_trigger(email)
     if trigger == "http_500":
         raise HttpError(500, "INTERNAL_ERROR", "Forced by http_500@ buyer email.")
     if trigger == "suspended_coin":
-        raise HttpError(400, "SUSPENDED_COIN")
+        raise HttpError(400, "SUSPENDED_COIN", suspended_coin("USDC"))
     if trigger == "suspended_network":
-        raise HttpError(400, "SUSPENDED_NETWORK")
+        raise HttpError(400, "SUSPENDED_NETWORK", suspended_network("Solana"))
+    if trigger == "rate_limited":
+        raise HttpError(
+            429,
+            "TOO_MANY_REQUESTS",
+            headers=[
+                ("Retry-After", str(RETRY_AFTER_SECONDS)),
+                ("X-RateLimit-Limit", "60"),
+                ("X-RateLimit-Remaining", "0"),
+            ],
+        )
     if trigger == "slow":
         sleep(SLOW_SECONDS)
 
@@ -198,9 +221,14 @@ def _decimal(value: object) -> Decimal:
     return number
 
 
-def _beneficiary_ok(brand: Brand, account: str) -> bool:
-    pattern = PHONE_RE if brand.kind == "mobile_recharge" else EMAIL_RE
+def _beneficiary_ok(product: Product, account: str) -> bool:
+    # Per product, as live: most top-ups reach a phone, some (PIN plans) an email.
+    pattern = PHONE_RE if product.delivery_type == BY_PHONE else EMAIL_RE
     return bool(pattern.match(account))
+
+
+def _delivery_json(kind: str, deliverable: dict) -> dict:
+    return {"id": str(uuid.uuid4()), "delivery_state": "Created", "kind": kind, "deliverable": deliverable}
 
 
 class Validator:
@@ -223,10 +251,10 @@ class Validator:
         coin = pricing.canonical_coin(coin_name)
         network = pricing.canonical_network(network_name)
         if coin in pricing.SUSPENDED_COINS:
-            raise HttpError(400, "SUSPENDED_COIN", {"coin": coin})
+            raise HttpError(400, "SUSPENDED_COIN", suspended_coin(coin))
         pair = pricing.find_network(coin, network) if coin and network else None
         if pair is not None and pair.suspended:
-            raise HttpError(400, "SUSPENDED_NETWORK", {"coin": coin, "network": network})
+            raise HttpError(400, "SUSPENDED_NETWORK", suspended_network(network))
         deliveries = flat_deliveries(body)
         lang = str(body.get("lang") or "en")
         result = Validation(
@@ -238,9 +266,10 @@ class Validator:
             deliveries=[],
         )
         if payment.get("payment_via", pricing.PAYMENT_VIA) != pricing.PAYMENT_VIA:
-            result.add("NOT_ALLOWED_PAYMENT_VIA", [pricing.PAYMENT_VIA])
+            result.add("NOT_ALLOWED_PAYMENT_VIA", {"allowed": [pricing.PAYMENT_VIA]})
         if pair is None:
-            result.add("UNSUPPORTED_PROTOCOL_COIN_COMBINATION", pricing.supported_pairs())
+            # A string, as the live API sends it for this problem (others come as objects).
+            result.add("UNSUPPORTED_PROTOCOL_COIN_COMBINATION", pricing.supported_pairs_text(coin))
         user = body.get("user") if isinstance(body.get("user"), dict) else {}
         if network == "Tron" and not str(user.get("full_name") or "").strip():
             result.add("FULLNAME_MISSING")
@@ -250,9 +279,14 @@ class Validator:
         for delivery in deliveries:
             self._check_delivery(result, delivery, fee_coin)
         self._check_totals(result, body)
+        if pair is not None and result.coin_amount is not None and result.coin_amount < pair.threshold:
+            result.add(
+                "AMOUNT_LESS_THEN_MINIMUM_ALLOWED",
+                {"network": pair.name, "threshold": format(pair.threshold, "f"), "coin": pair.coin},
+            )
         forced = email_trigger(email).upper()
         if forced in PROBLEM_CODES:
-            result.add(forced, "Forced by the buyer email (sandbox).")
+            result.add(forced, FORCED)
         return result
 
     def _check_delivery(self, result: Validation, delivery: dict, coin: str | None) -> None:
@@ -261,22 +295,18 @@ class Validator:
         denomination = str(delivery.get("denomination") or "")
         account = str(delivery.get("beneficiary_account") or "").strip()
         where = {"brand_name": name, "country_code": country_code, "denomination": denomination}
-        entry = {
-            "brand_name": name,
-            "country_code": country_code,
-            "denomination": denomination,
-            "product_value": None,
-            "beneficiary_account": account,
-            "coin_amount": None,
-        }
-        result.deliveries.append(entry)
         brand = self.catalog.find_brand(country_code, name)
         product = brand.find_product(denomination) if brand else None
         if brand is None or product is None:
+            deliverable = {
+                "denomination": denomination,
+                "brand_name": name,
+                "beneficiary_account": account,
+                "country_code": country_code,
+            }
+            result.deliveries.append(_delivery_json(str(delivery.get("kind") or "giftcard"), deliverable))
             result.add("NOT_AVAILABLE_PRODUCT", where)
             return
-        entry["brand_name"] = brand.name
-        entry["denomination"] = product.denomination
         if product.value_range is None:
             value = product.face_value
         else:
@@ -299,16 +329,38 @@ class Validator:
             result.add("OUT_OF_STOCK", where)
         if "login" in brand.flags:
             result.add("LOGIN_REQUIRED", where)
-        if not _beneficiary_ok(brand, account):
-            expected = "E.164 phone number" if brand.kind == "mobile_recharge" else "email address"
+        if not _beneficiary_ok(product, account):
+            expected = "E.164 phone number" if product.delivery_type == BY_PHONE else "email address"
             result.add(
                 "INVALID_BENEFICIARY_ACCOUNT", {**where, "beneficiary_account": account, "expected": expected}
             )
         usd = pricing.to_usd(value, brand.currency)
         amount = pricing.coin_amount(usd, coin) if coin else None
-        entry["product_value"] = plain(value)
-        entry["coin_amount"] = plain(amount)
-        result.items.append(Item(brand, product, value, account, usd, amount))
+        lang = localization.pick_lang(result.lang)
+        deliverable: dict = {
+            # A range purchase echoes its value as the denomination ("25 USD"), as live.
+            "denomination": product.denomination if product.value_range is None else f"{plain(value)} {brand.currency}",
+            "localized_denomination": (
+                localization.esim_plan(*product.esim_plan, lang)
+                if product.esim_plan
+                else localization.money(value, brand.currency, lang)
+            ),
+            "family": brand.family,
+            "brand_name": brand.name,
+        }
+        if product.value_range is not None:
+            deliverable["product_value"] = float(value)
+        deliverable.update(
+            beneficiary_account=account,
+            country_code=brand.country_code,
+            delivery_type=product.delivery_type,
+            points=points(usd),
+            coin_amount=plain(amount),
+            original_price=plain(amount),
+            currency_code=brand.currency,
+        )
+        result.deliveries.append(_delivery_json(brand.kind, deliverable))
+        result.items.append(Item(brand, product, value, account, usd, amount, deliverable))
 
     def _check_totals(self, result: Validation, body: dict) -> None:
         items = result.items
@@ -330,6 +382,7 @@ class Validator:
                 result.add("MONTHLY_SPENDING_LIMIT_EXCEEDED", {"limit_usd": plain(MONTHLY_LIMIT_USD)})
         promo = body.get("promo_code")
         if isinstance(promo, str) and promo.strip():
+            result.promo_code = promo.strip()
             problem, rate = check_coupon(promo, items, result.usd_total)
             if problem:
                 result.add(problem, {"promo_code": promo})

@@ -34,12 +34,12 @@ def new_address(network: str) -> str:
     return "0x" + secrets.token_hex(20)
 
 
-def payment_uri(coin: str, network: str, address: str, amount: Decimal) -> str | None:
-    """Return the payment URI a wallet can scan, or None where no standard exists (Tron)."""
+def payment_uri(coin: str, network: str, address: str, amount: Decimal) -> str:
+    """Return the qr_text a wallet can scan: a payment URI, or the bare address where no standard exists."""
     pair = pricing.find_network(coin, network)
     if pair is None or network == "Tron":
-        return None
+        return address
     if network == "Solana":
-        return f"solana:{address}?amount={format(amount.normalize(), 'f')}&spl-token={pair.contract}"
+        return f"solana:{address}?amount={format(amount.normalize(), 'f')}&spl-token={pair.address}"
     units = int(amount * (10**pair.decimals))
-    return f"ethereum:{pair.contract}@{pricing.CHAIN_IDS[network]}/transfer?address={address}&uint256={units}"
+    return f"ethereum:{pair.address}@{pair.chain_id}/transfer?address={address}&uint256={units}"
