@@ -46,9 +46,11 @@ def _scan(*, index: BrandIndex, filters: BrandFilters) -> list[schemas.Brand]:
     words = fold(filters.query).split()
     return [
         brand
-        for brand, key in zip(index.brands, index.search_keys, strict=True)
-        if (not filters.kind or brand.kind == filters.kind)
-        and (not filters.category or brand.category == filters.category)
+        for brand, key, categories in zip(
+            index.brands, index.search_keys, index.brand_categories, strict=True
+        )
+        if (not filters.kind or brand.shop_kind == filters.kind)
+        and (not filters.category or filters.category in categories)
         and all(word in key for word in words)
     ]
 

@@ -8,16 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from storefront.upstream import schemas
+from storefront.upstream.networks import STABLECOINS
 
 from .browse import BrandFilters
+from .labels import category_label, kind_label
 
-COINS = ("USDC", "USDT")
-DEFAULT_COIN = "USDC"
-KIND_LABELS = {
-    "giftcard": _("Gift cards"),
-    "mobile_recharge": _("Mobile top-ups"),
-    "esim": _("eSIMs"),
-}
 MAX_AMOUNT_CHARS = 20
 MAX_QUERY_CHARS = 80
 # The amount offered first for an open range, so the page shows a price before anything is typed.
@@ -33,8 +28,10 @@ class BrandSearchForm(forms.Form):
 
     def __init__(self, *args, kinds: tuple[str, ...], categories: tuple[str, ...], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Everything"))] + [(k, KIND_LABELS.get(k, k)) for k in kinds]
-        self.fields["category"].choices = [("", _("All categories"))] + [(c, c) for c in categories]
+        self.fields["kind"].choices = [("", _("Everything"))] + [(k, kind_label(k)) for k in kinds]
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c, category_label(c)) for c in categories
+        ]
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].strip()[:MAX_QUERY_CHARS]
@@ -82,20 +79,35 @@ def suggested_amount(value_range: schemas.ProductRange) -> Decimal:
     return amount if amount <= value_range.max else value_range.min
 
 
+def amount_problem(value_range: schemas.ProductRange, value: Decimal, *, currency: str) -> str:
+    """Return why `value` can't go on a card of this range ("" when it can): bounds, then steps."""
+    step = value_range.step_size or Decimal(0)
+    bounds = {"min": plain(value_range.min), "max": plain(value_range.max), "currency": currency}
+    if value < value_range.min:
+        return _("The smallest amount is %(min)s %(currency)s.") % bounds
+    if value > value_range.max:
+        return _("The largest amount is %(max)s %(currency)s.") % bounds
+    if step and (value - value_range.min) % step != 0:
+        message = _(
+            "Choose an amount in steps of %(step)s %(currency)s from %(min)s, for example %(example)s."
+        )
+        return message % {**bounds, "step": plain(step), "example": plain(suggested_amount(value_range))}
+    return ""
+
+
 class ProductChoiceForm(forms.Form):
     """Which product of a brand, which amount for an open range, and which coin to price it in."""
 
     product = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect)
     amount = forms.CharField(required=False, max_length=MAX_AMOUNT_CHARS, label=_("Custom amount"))
     coin = forms.ChoiceField(
-        label=_("Pay with"), choices=[(c, c) for c in COINS], widget=forms.RadioSelect
+        label=_("Pay with"), choices=[(c, c) for c in STABLECOINS], widget=forms.RadioSelect
     )
 
     def __init__(self, *args, products: list[schemas.Product], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.products = {p.product_id: p for p in products}
-        self.fields["product"].choices = [(p.product_id, p.localized_denomination or p.denomination)
-                                          for p in products]
+        self.fields["product"].choices = [(p.product_id, p.label) for p in products]
 
     def clean_amount(self) -> str:
         return self.cleaned_data.get("amount", "").strip()
@@ -104,13 +116,13 @@ class ProductChoiceForm(forms.Form):
         cleaned = super().clean()
         product = self.products.get(cleaned.get("product", ""))
         cleaned["product_obj"] = product
-        cleaned["face_value"] = product.face_value if product else None
-        if product is None or not product.is_dynamic or product.range is None:
+        cleaned["face_value"] = product.value if product else None
+        value_range = product.value_range if product else None
+        if product is None or not product.is_range or value_range is None:
             return cleaned
         if "amount" in self.errors:
             return cleaned
         cleaned["face_value"] = None
-        value_range = product.range
         currency = value_range.currency or product.currency or ""
         raw = cleaned.get("amount", "")
         if not raw:
@@ -120,18 +132,9 @@ class ProductChoiceForm(forms.Form):
         if value is None:
             self.add_error("amount", _("Enter the amount as a number, for example 25."))
             return cleaned
-        step = value_range.step_size or Decimal(0)
-        bounds = {"min": plain(value_range.min), "max": plain(value_range.max), "currency": currency}
-        if value < value_range.min:
-            self.add_error("amount", _("The smallest amount is %(min)s %(currency)s.") % bounds)
-        elif value > value_range.max:
-            self.add_error("amount", _("The largest amount is %(max)s %(currency)s.") % bounds)
-        elif step and (value - value_range.min) % step != 0:
-            self.add_error(
-                "amount",
-                _("Choose an amount in steps of %(step)s %(currency)s from %(min)s, for example %(example)s.")
-                % {**bounds, "step": plain(step), "example": plain(suggested_amount(value_range))},
-            )
+        problem = amount_problem(value_range, value, currency=currency)
+        if problem:
+            self.add_error("amount", problem)
         else:
             cleaned["face_value"] = value
         return cleaned

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from storefront.upstream import schemas
 from storefront.upstream.client import EndUser
 from storefront.upstream.errors import UpstreamError, UpstreamStatusError
+from storefront.upstream.networks import DEFAULT_COIN, STABLECOINS
 
-from .forms import COINS, DEFAULT_COIN, plain, suggested_amount
+from .forms import plain, suggested_amount
 from .selectors import get_price
 
 logger = logging.getLogger(__name__)
@@ -28,12 +29,14 @@ class Quote:
     coin: str
     face_value: Decimal | None = None
     coin_amount: Decimal | None = None
+    # Before a discount or promotion, when the upstream names one (equal to coin_amount otherwise).
+    original_coin_amount: Decimal | None = None
     problem: str = ""
 
     @property
     def product_value(self) -> str:
         """Return the custom amount as the cart expects it ("" for a fixed denomination)."""
-        return plain(self.face_value) if self.product.is_dynamic and self.face_value is not None else ""
+        return plain(self.face_value) if self.product.is_range and self.face_value is not None else ""
 
     @property
     def can_add(self) -> bool:
@@ -44,12 +47,12 @@ class Quote:
 def choose_coin(*, params: QueryDict, session) -> str:
     """Return the coin asked for in `params`, kept as the shopper's preference, else the kept one."""
     requested = params.get("coin", "")
-    if requested in COINS:
+    if requested in STABLECOINS:
         if session.get(COIN_SESSION_KEY) != requested:
             session[COIN_SESSION_KEY] = requested
         return requested
     kept = session.get(COIN_SESSION_KEY)
-    return kept if kept in COINS else DEFAULT_COIN
+    return kept if kept in STABLECOINS else DEFAULT_COIN
 
 
 def default_product(products: list[schemas.Product]) -> schemas.Product | None:
@@ -62,8 +65,8 @@ def selection_data(*, params: QueryDict, products: list[schemas.Product], coin: 
     by_id = {p.product_id: p for p in products}
     chosen = by_id.get(params.get("product", "")) or default_product(products)
     amount = params.get("amount")
-    if amount is None and chosen is not None and chosen.is_dynamic and chosen.range is not None:
-        amount = plain(suggested_amount(chosen.range))
+    if amount is None and chosen is not None and chosen.is_range and chosen.value_range is not None:
+        amount = plain(suggested_amount(chosen.value_range))
     return {"product": chosen.product_id if chosen else "", "amount": amount or "", "coin": coin}
 
 
@@ -99,7 +102,8 @@ def quote_product(
         return Quote(product=product, coin=coin, problem=_("This amount can't be bought right now."))
     except UpstreamError as exc:
         return _unavailable(product, coin, face_value, exc)
-    return Quote(product=product, coin=price.coin, face_value=face_value, coin_amount=price.coin_amount)
+    return Quote(product=product, coin=price.coin, face_value=face_value, coin_amount=price.coin_amount,
+                 original_coin_amount=price.original_coin_amount)
 
 
 def _unavailable(product: schemas.Product, coin: str, face_value: Decimal, exc: Exception) -> Quote:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("countries/", views.countries, name="countries"),
     re_path(rf"^shop/{CC}/$", views.home, name="home"),
     re_path(rf"^shop/{CC}/brands/$", views.brands, name="brands"),
-    re_path(rf"^shop/{CC}/brands/(?P<family>[a-z0-9][a-z0-9-]{{0,79}})/$", views.brand, name="brand"),
+    # A family's slug (catalog.selectors): ASCII for Latin names, letters of its script otherwise.
+    re_path(rf"^shop/{CC}/brands/(?P<family>\w[\w-]{{0,119}})/$", views.brand, name="brand"),
 ]

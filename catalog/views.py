@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from storefront.i18n import upstream_lang
 from storefront.ratelimit import rate_limited
+from storefront.upstream import schemas
 from storefront.upstream.end_user import end_user_from_request
 
 from . import selectors
@@ -17,6 +18,7 @@ from .browse import filter_brands, paginate_brands
 from .choice import keep_country, preferred_country
 from .countries import Country, find_country, search_countries
 from .forms import BrandSearchForm, ProductChoiceForm
+from .home import get_home_sections
 from .navigation import country_destination, safe_next
 from .quotes import choose_coin, quote_product, selection_data
 
@@ -39,6 +41,12 @@ def _render(request: HttpRequest, template: str, partial: str, context: dict) ->
     response = render(request, name, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def _delivery(products: list[schemas.Product]) -> str:
+    """Return how the family's products are delivered: "email", "phone", or "mixed" (per product)."""
+    by_phone = {p.delivered_by_phone for p in products}
+    return "mixed" if len(by_phone) > 1 else ("phone" if True in by_phone else "email")
 
 
 @require_GET
@@ -77,11 +85,10 @@ def home(request: HttpRequest, cc: str) -> HttpResponse:
     """Show a country's popular and featured brands."""
     country = _country_or_404(cc)
     end_user = end_user_from_request(request, country_code=country.code)
-    homepage = selectors.get_homepage(country_code=country.code, end_user=end_user)
     index = selectors.get_brand_index(country_code=country.code, end_user=end_user)
     context = {
         "country": country,
-        "sections": [section for section in homepage.sections if section.brands],
+        "sections": get_home_sections(country_code=country.code, index=index, end_user=end_user),
         "brand_count": len(index.brands),
         "kinds": index.kinds,
     }
@@ -121,10 +128,14 @@ def brand(request: HttpRequest, cc: str, family: str) -> HttpResponse:
     found = index.find(family)
     if found is None:
         raise Http404("brand not sold in this country")
+    if family != found.slug:
+        # A display name or an old spelling of the family: one URL per family.
+        return redirect("catalog:brand", cc=country.slug, family=found.slug, permanent=True)
     coin = choose_coin(params=request.GET, session=request.session)
-    products = selectors.get_products(
+    families = selectors.get_products(
         country_code=country.code, family=found.family, coin=coin, lang=upstream_lang(), end_user=end_user
     )
+    products = schemas.family_products(families)
     data = selection_data(params=request.GET, products=products, coin=coin)
     form = ProductChoiceForm(data, products=products)
     form.is_valid()  # an amount error is shown beside the field; the rest of the page still renders
@@ -142,7 +153,12 @@ def brand(request: HttpRequest, cc: str, family: str) -> HttpResponse:
     context = {
         "country": country,
         "brand": found,
+        "families": families,
         "products": products,
+        # The custom-amount field follows the picked range product, else the first one.
+        "delivery": _delivery(products),
+        "range_product": product if product is not None and product.is_range
+        else next((p for p in products if p.is_range), None),
         "form": form,
         "quote": quote,
         "coin": coin,

@@ -9,14 +9,13 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from catalog.quotes import COIN_SESSION_KEY as COIN_KEY
 from orders.selectors import has_token_shape
+from storefront.upstream.networks import DEFAULT_COIN, is_stablecoin
 
 SESSION_KEY = "cart"
 LAST_ORDER_KEY = "checkout_last_order"
 FAILED_ORDER_KEY = "checkout_failed_order"
-COIN_KEY = "coin"
-DEFAULT_COIN = "USDC"
-COINS = ("USDC", "USDT")
 # The upstream takes 1 to 10 deliveries per order, and one cart becomes one order.
 MAX_DELIVERIES = 10
 
@@ -27,6 +26,9 @@ class CartFull(Exception):
 
 @dataclass(frozen=True)
 class CartLine:
+    """One product in the cart: `family` is the upstream's display name ("Amazon.com"), `denomination`
+    the product's own ("10 USD") or "range" with a `product_value`."""
+
     id: str
     country_code: str
     family: str
@@ -64,7 +66,7 @@ class CartLine:
 def get_coin(session: SessionBase) -> str:
     """Return the coin the shopper sees prices in (shared with the catalog)."""
     coin = session.get(COIN_KEY, DEFAULT_COIN)
-    return coin if coin in COINS else DEFAULT_COIN
+    return coin if isinstance(coin, str) and is_stablecoin(coin) else DEFAULT_COIN
 
 
 def get_cart(session: SessionBase) -> list[CartLine]:

@@ -10,30 +10,65 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .cart import COINS, MAX_DELIVERIES
+from catalog.forms import MAX_AMOUNT_CHARS, parse_amount
+from storefront.upstream.networks import STABLECOINS, is_stablecoin
+
+from .cart import MAX_DELIVERIES
 from .order_body import CheckoutData, CheckoutLine
 from .phones import normalize_phone
-from .problems import BENEFICIARY, EMAIL, FULL_NAME, ITEMS, PAYMENT, PROMO, ExplainedProblem
+from .problems import (
+    BENEFICIARY,
+    EMAIL,
+    FULL_NAME,
+    ITEMS,
+    PAYMENT,
+    PROMO,
+    ExplainedProblem,
+    below_network_minimum,
+)
 from .selectors import CartItem, CoinGroup, PaymentOption, PreviousInput, group_payment_options
 
 BENEFICIARY_PREFIX = "beneficiary_"
 
 
 class CartAddForm(forms.Form):
-    """What the catalog's product form posts; every value is checked against the catalog afterwards."""
+    """What a product page's pick form posts; every value is checked against the catalog afterwards.
+
+    The pick form sends `product`, `amount` and `coin` (the same names as the page's query); the
+    older add form's `product_id`, `product_value` and `denomination` are still understood.
+    """
 
     country = forms.CharField(max_length=2, validators=[RegexValidator(r"^[A-Za-z]{2}$")])
-    family = forms.CharField(max_length=120, validators=[RegexValidator(r"^[\w.&' -]+$")])
-    product_id = forms.CharField(max_length=160)
-    denomination = forms.CharField(max_length=64)
+    # The family's slug ("amazon-com") or its display name ("Amazon.com").
+    family = forms.CharField(max_length=120, validators=[RegexValidator(r"^[\w.&'+() -]+$")])
+    product = forms.CharField(max_length=160, required=False)
+    product_id = forms.CharField(max_length=160, required=False)
+    amount = forms.CharField(max_length=MAX_AMOUNT_CHARS, required=False)
     product_value = forms.DecimalField(
         required=False, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
         error_messages={"invalid": _("Enter the amount as a number, like 25 or 12.50.")},
     )
+    denomination = forms.CharField(max_length=64, required=False)
+    coin = forms.CharField(max_length=10, required=False)
     quantity = forms.IntegerField(required=False, min_value=1, max_value=MAX_DELIVERIES)
 
     def clean_quantity(self) -> int:
         return self.cleaned_data.get("quantity") or 1
+
+    def clean_coin(self) -> str:
+        coin = self.cleaned_data.get("coin", "").strip().upper()
+        return coin if is_stablecoin(coin) else ""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["product_id"] = (cleaned.get("product") or cleaned.get("product_id") or "").strip()
+        if not cleaned["product_id"] and not self.has_error("product_id"):
+            self.add_error("product", _("Choose an amount first."))
+        amount = (cleaned.get("amount") or "").strip()
+        # A custom amount as typed ("1,000.50"); checked against the product's range once it is known.
+        cleaned["product_value"] = parse_amount(amount) if amount else cleaned.get("product_value")
+        cleaned["amount_unreadable"] = bool(amount) and cleaned["product_value"] is None
+        return cleaned
 
 
 class CartUpdateForm(forms.Form):
@@ -42,7 +77,7 @@ class CartUpdateForm(forms.Form):
 
 
 class CoinForm(forms.Form):
-    coin = forms.ChoiceField(choices=[(c, c) for c in COINS])
+    coin = forms.ChoiceField(choices=[(c, c) for c in STABLECOINS])
 
 
 class CheckoutForm(forms.Form):
@@ -65,10 +100,15 @@ class CheckoutForm(forms.Form):
         label=_("Send me news and offers by email"), required=False, initial=False
     )
 
-    def __init__(self, *args, items: list[CartItem], payment_options: list[PaymentOption], **kwargs) -> None:
+    def __init__(
+        self, *args, items: list[CartItem], payment_options: list[PaymentOption],
+        total: Decimal | None = None, total_coin: str = "", **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
         self.payment_options = payment_options
+        # The cart's total in the coin it is shown in: checked against each network's minimum.
+        self.total, self.total_coin = total, total_coin
         self.fields["payment"].choices = [(o.value, f"{o.coin} · {o.network}") for o in payment_options]
         for item in items:
             if item.needs_phone:
@@ -135,10 +175,18 @@ class CheckoutForm(forms.Form):
 
     def clean_payment(self) -> str:
         value = self.cleaned_data["payment"]
-        option = next((o for o in self.payment_options if o.value == value), None)
+        option = self.option_for(value)
         if option is None or option.suspended:
             raise ValidationError(_("This coin and network are paused right now; pick another."))
+        # Known before asking the upstream when the cart is priced in the same coin; otherwise the
+        # validated amount is checked (checkout.services.validate_checkout).
+        if option.coin == self.total_coin and option.below_minimum(self.total):
+            raise ValidationError(below_network_minimum(
+                coin=option.coin, network=option.network, minimum=option.minimum, amount=self.total).text)
         return value
+
+    def option_for(self, value: str) -> PaymentOption | None:
+        return next((o for o in self.payment_options if o.value == value), None)
 
     def clean_promo_code(self) -> str:
         return self.cleaned_data["promo_code"].strip().upper()
@@ -189,7 +237,7 @@ class CheckoutForm(forms.Form):
                 family=item.line.family,
                 kind=item.kind,
                 country_code=item.line.country_code,
-                denomination=product.denomination,
+                denomination=product.order_denomination,
                 localized_denomination=item.label,
                 product_value=item.line.product_value,
                 face_value=item.face_value,
@@ -197,9 +245,11 @@ class CheckoutForm(forms.Form):
                 beneficiary_account=data[BENEFICIARY_PREFIX + item.id] or data["email"],
                 quantity=item.line.quantity,
             ))
+        option = self.option_for(data["payment"])
         return CheckoutData(
             email=data["email"], coin=coin, network=network, lines=lines, full_name=data["full_name"],
             promo_code=data["promo_code"], accepted_newsletter=data["accepted_newsletter"],
+            network_minimum=option.minimum if option else None,
         )
 
     def add_problems(self, problems: list[ExplainedProblem]) -> None:

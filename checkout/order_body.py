@@ -39,6 +39,8 @@ class CheckoutData:
     full_name: str = ""
     promo_code: str = ""
     accepted_newsletter: bool = False
+    # The least amount of `coin` the chosen network accepts (payment_vias' threshold), if known.
+    network_minimum: Decimal | None = None
 
     @property
     def country_code(self) -> str:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from catalog.forms import plain
 
 # Where a problem is shown: a field of the checkout form, the beneficiary of one item, or the top.
 EMAIL = "email"
@@ -215,15 +218,49 @@ def _pairs_text(pairs: Iterable[Any]) -> str:
     return ", ".join(str(n) for n in names)
 
 
+def _named_list(more: Any, *keys: str) -> list[Any] | None:
+    """Return the list the upstream gave, bare or under one of `keys` ({"allowed": [...]})."""
+    if isinstance(more, list):
+        return more
+    if isinstance(more, dict):
+        for key in keys:
+            if isinstance(more.get(key), list):
+                return more[key]
+    return None
+
+
+def _supported_networks(text: str) -> str:
+    """Return the network names of "USDC is supported on: Solana, Base" ("" if it says otherwise)."""
+    _head, sep, tail = text.partition(":")
+    names = [name.strip() for name in tail.split(",") if name.strip()] if sep else []
+    # Network names only: a sentence of the upstream's is not shown to the shopper as it is.
+    if not names or any(len(name) > 40 for name in names):
+        return ""
+    return ", ".join(names)
+
+
 def describe_more_details(code: str, more: Any) -> str:
-    """Put the upstream's `moreDetails` of a problem into words (empty when it says nothing useful)."""
+    """Put the upstream's `moreDetails` of a problem into the shop's words ("" when nothing useful).
+
+    moreDetails comes as an object (the allowed kinds, supported pairs, a reason...) or as a string;
+    only facts the shopper can act on are kept (the upstream's own sentences are English and meant
+    for developers), so nothing is shown raw.
+    """
     if more is None or more == "":
         return ""
-    if code == "NOT_ALLOWED_PAYMENT_VIA" and isinstance(more, list):
-        allowed = ", ".join(str(PAYMENT_VIA_NAMES.get(str(m), m)) for m in more)
-        return gettext("Allowed payment methods: %(allowed)s.") % {"allowed": allowed}
-    if code == "UNSUPPORTED_PROTOCOL_COIN_COMBINATION" and isinstance(more, list):
-        return gettext("Supported coin and network pairs: %(pairs)s.") % {"pairs": _pairs_text(more)}
+    if code == "NOT_ALLOWED_PAYMENT_VIA":
+        allowed = _named_list(more, "allowed", "allowed_payment_vias", "payment_vias")
+        if allowed:
+            names = ", ".join(str(PAYMENT_VIA_NAMES.get(str(m), m)) for m in allowed if isinstance(m, str))
+            return gettext("Allowed payment methods: %(allowed)s.") % {"allowed": names}
+        return ""
+    if code == "UNSUPPORTED_PROTOCOL_COIN_COMBINATION":
+        pairs = _named_list(more, "supported", "pairs", "allowed")
+        if pairs:
+            return gettext("Supported coin and network pairs: %(pairs)s.") % {"pairs": _pairs_text(pairs)}
+        if isinstance(more, str) and _supported_networks(more):
+            return gettext("Supported networks: %(networks)s.") % {"networks": _supported_networks(more)}
+        return ""
     if isinstance(more, dict):
         if "min" in more and "max" in more:
             return gettext("Allowed amounts: %(min)s to %(max)s %(currency)s.") % {
@@ -244,10 +281,24 @@ def describe_more_details(code: str, more: Any) -> str:
             return gettext("%(coin)s on %(network)s.") % more
         if "coin" in more:
             return gettext("Coin: %(coin)s.") % more
+        # {"reason": "..."} and the like: the message above already says it in the shop's words.
         return ""
     if isinstance(more, list):
         return ", ".join(str(m) for m in more if isinstance(m, str | int))
     return ""
+
+
+def below_network_minimum(*, coin: str, network: str, minimum: Decimal, amount: Decimal) -> ExplainedProblem:
+    """Return the problem of an order under the least amount a network accepts (its `threshold`)."""
+    return ExplainedProblem(
+        code="BELOW_NETWORK_MINIMUM",
+        field=PAYMENT,
+        message=gettext(
+            "Payments on %(network)s must be at least %(minimum)s %(coin)s; "
+            "this order comes to %(amount)s %(coin)s."
+        ) % {"network": network, "coin": coin, "minimum": plain(minimum), "amount": plain(amount)},
+        action=gettext("Pick another network, or add to your cart."),
+    )
 
 
 def _where(more: Any) -> dict[str, Any] | None:

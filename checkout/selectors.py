@@ -5,22 +5,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import quote
 
-from catalog.selectors import find_product, get_payment_vias
+from catalog.selectors import find_product, get_payment_vias, get_price
 from orders.models import Order
 from orders.states import OrderState
 from storefront.upstream import errors, schemas
-from storefront.upstream.cache import cached_upstream_read
 from storefront.upstream.client import EndUser
-from storefront.upstream.factory import get_client
+from storefront.upstream.networks import DEFAULT_COIN, DEFAULT_NETWORK, WALLET_VIA, is_stablecoin
 
 from .cart import CartLine
 
 logger = logging.getLogger(__name__)
 
-RECOMMENDED = ("USDC", "Solana")
-PAYMENT_VIA = "USER_WALLET"
+RECOMMENDED = (DEFAULT_COIN, DEFAULT_NETWORK)
+PAYMENT_VIA = WALLET_VIA
 TRON = "tron"
 
 
@@ -42,30 +40,28 @@ class CartItem:
 
     @property
     def brand_name(self) -> str:
+        """Return the exact brand the order names ("Lycamobile Bundle"), else the family."""
         return (self.product.brand_name if self.product else None) or self.line.family
 
     @property
     def kind(self) -> str:
-        return (self.product.kind if self.product else None) or "giftcard"
+        """Return the shop's kind of the product: giftcard, mobile_recharge or esim."""
+        return self.product.shop_kind if self.product else "giftcard"
 
     @property
     def needs_phone(self) -> bool:
-        """Return whether the beneficiary is a phone number (top-ups) rather than an email."""
-        if self.product is None:
-            return False
-        return self.product.delivery_type == "by_phone" or self.kind == "mobile_recharge"
+        """Return whether the beneficiary is a phone number: per product (some top-ups come by email)."""
+        return self.product is not None and self.product.delivered_by_phone
 
     @property
     def currency(self) -> str:
-        if self.product is None:
-            return ""
-        return self.product.currency or (self.product.range.currency if self.product.range else "") or ""
+        return (self.product.currency if self.product else None) or ""
 
     @property
     def face_value(self) -> Decimal | None:
         if self.line.product_value is not None:
             return self.line.product_value
-        return self.product.face_value if self.product else None
+        return self.product.value if self.product else None
 
     @property
     def label(self) -> str:
@@ -73,7 +69,7 @@ class CartItem:
         if self.line.product_value is not None:
             return f"{self.line.product_value.normalize():f} {self.currency}".strip()
         if self.product is not None:
-            return self.product.localized_denomination or self.product.denomination
+            return self.product.label
         return self.line.denomination
 
     @property
@@ -110,6 +106,8 @@ class PaymentOption:
     coin: str
     network: str
     suspended: bool
+    # The least amount of `coin` this network accepts (the upstream's `threshold`), if it names one.
+    minimum: Decimal | None = None
 
     @property
     def value(self) -> str:
@@ -117,30 +115,15 @@ class PaymentOption:
 
     @property
     def recommended(self) -> bool:
-        return (self.coin, self.network) == RECOMMENDED
+        return (self.coin, self.network.casefold()) == (RECOMMENDED[0], RECOMMENDED[1].casefold())
 
     @property
     def needs_full_name(self) -> bool:
-        return self.network.lower() == TRON
+        return self.network.casefold() == TRON
 
-
-def get_range_price(
-    *, product: schemas.Product, country_code: str, value: Decimal, coin: str, end_user: EndUser
-) -> Decimal | None:
-    """Return the coin amount of a custom face value, or None if the upstream won't price it."""
-    brand = product.brand_name or ""
-    key = f"price:{country_code}:{quote(brand, safe='')}:{value}:{coin}"
-    try:
-        price = cached_upstream_read(
-            key,
-            lambda: get_client().price(
-                brand_name=brand, country_code=country_code, face_value=value, coin=coin, end_user=end_user
-            ),
-        )
-    except errors.UpstreamStatusError as exc:
-        logger.info("no price for %s %s: %s", brand, value, exc)
-        return None
-    return price.coin_amount
+    def below_minimum(self, amount: Decimal | None) -> bool:
+        """Return whether paying `amount` of this coin on this network is under what it accepts."""
+        return amount is not None and self.minimum is not None and amount < self.minimum
 
 
 def get_cart_summary(*, lines: list[CartLine], coin: str, lang: str, end_user: EndUser) -> CartSummary:
@@ -153,28 +136,44 @@ def get_cart_summary(*, lines: list[CartLine], coin: str, lang: str, end_user: E
         )
         unit = None
         if product is not None:
-            if line.product_value is not None:
-                unit = get_range_price(
-                    product=product, country_code=line.country_code, value=line.product_value, coin=coin,
-                    end_user=end_user,
-                )
-            else:
-                unit = product.coin_amount
+            unit = product.coin_amount if line.product_value is None else _range_price(
+                product=product, country_code=line.country_code, value=line.product_value, coin=coin,
+                end_user=end_user,
+            )
         items.append(CartItem(line=line, product=product, unit_coin_amount=unit))
     return CartSummary(items=items, coin=coin)
 
 
+def _range_price(
+    *, product: schemas.Product, country_code: str, value: Decimal, coin: str, end_user: EndUser
+) -> Decimal | None:
+    """Return the coin amount of a custom face value, or None if the upstream won't price it."""
+    try:
+        price = get_price(country_code=country_code, brand_name=product.brand_name or "", face_value=value,
+                          coin=coin, end_user=end_user)
+    except errors.UpstreamStatusError as exc:
+        logger.info("no price for %s %s: %s", product.brand_name, value, exc)
+        return None
+    return price.coin_amount
+
+
 def get_payment_options(*, end_user: EndUser) -> list[PaymentOption]:
-    """Return every coin and network the shopper can pick, suspended ones included (shown disabled)."""
+    """Return the stablecoins and networks of the shopper's own wallet, paused ones too (shown disabled).
+
+    Other payment vias (exchanges' pay buttons) and other coins the upstream lists are not offered.
+    """
     options: list[PaymentOption] = []
     for via in get_payment_vias(end_user=end_user):
-        if via.name != PAYMENT_VIA:
+        if not (via.is_wallet and via.available):
             continue
         for currency in via.currencies:
+            if not is_stablecoin(currency.name):
+                continue
             for network in currency.networks:
                 options.append(PaymentOption(
-                    coin=currency.name, network=network.name,
+                    coin=currency.name.upper(), network=network.name,
                     suspended=currency.is_suspended or network.is_suspended,
+                    minimum=network.threshold if network.threshold is not None else currency.threshold,
                 ))
     return options
 

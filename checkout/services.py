@@ -11,9 +11,10 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from catalog.selectors import find_product
+from catalog.forms import amount_problem
+from catalog.selectors import find_product, get_brand_index
 from orders.models import Order, OrderItem
-from orders.services import record_upstream_order, transition_order
+from orders.services import record_order_saved, record_upstream_order, transition_order
 from orders.states import OrderState
 from storefront.upstream import errors, schemas
 from storefront.upstream.client import EndUser
@@ -21,7 +22,7 @@ from storefront.upstream.factory import get_client
 
 from . import cart
 from .order_body import CheckoutData, build_order_body
-from .problems import PROBLEMS, ExplainedProblem, explain_problem
+from .problems import PROBLEMS, ExplainedProblem, below_network_minimum, explain_problem
 
 logger = logging.getLogger(__name__)
 SOURCE = "checkout"
@@ -39,16 +40,20 @@ class SupplierUnreachable(CartError):
 
 
 def add_to_cart(
-    *, session: SessionBase, country_code: str, family: str, product_id: str, denomination: str,
+    *, session: SessionBase, country_code: str, family: str, product_id: str, denomination: str = "",
     product_value: Decimal | None, quantity: int, coin: str, lang: str, end_user: EndUser,
+    amount_unreadable: bool = False,
 ) -> schemas.Product:
     """Put a product in the cart after checking it against the catalog; raise CartError if it can't be.
 
-    SupplierUnreachable (a CartError) says the catalog could not be checked: nothing is added then.
+    `family` is the family's slug or display name; the cart keeps the display name, which the
+    products call needs. SupplierUnreachable (a CartError) says the catalog could not be checked:
+    nothing is added then.
     """
     try:
-        product = find_product(
-            country_code=country_code, family=family, product_id=product_id, coin=coin, lang=lang,
+        brand = get_brand_index(country_code=country_code, end_user=end_user).find(family)
+        product = brand and find_product(
+            country_code=country_code, family=brand.family, product_id=product_id, coin=coin, lang=lang,
             end_user=end_user,
         )
     except errors.UpstreamError as exc:
@@ -60,21 +65,22 @@ def add_to_cart(
             )) from exc
         logger.info("cart add refused by the catalog: %s", exc)
         product = None
-    if product is None or (product.country_code and product.country_code.upper() != country_code.upper()):
+    if not product or (product.country_code and product.country_code.upper() != country_code.upper()):
         raise CartError(_("This product is not sold any more. Please pick another one."))
     if product.is_out_of_stock:
         raise CartError(_("%(brand)s %(value)s is out of stock right now.") % {
-            "brand": product.brand_name, "value": product.localized_denomination or product.denomination})
-    if product.is_dynamic and product.range is not None:
-        value = _check_range(product, product_value)
+            "brand": product.brand_name, "value": product.label})
+    if product.is_range:
+        value = _check_range(product, product_value, unreadable=amount_unreadable)
     else:
-        if denomination != product.denomination:
+        if denomination and denomination != product.denomination:
             raise CartError(_("This product changed since the page was loaded. Please pick it again."))
         value = None
     try:
         cart.add_line(
-            session, country_code=country_code, family=family.lower(), product_id=product.product_id,
-            denomination=product.denomination, product_value=value, quantity=quantity,
+            session, country_code=country_code, family=product.family or brand.family,
+            product_id=product.product_id, denomination=product.order_denomination, product_value=value,
+            quantity=quantity,
         )
     except cart.CartFull:
         raise CartError(_("An order can hold at most %(max)d items, so this one didn't fit in your cart.")
@@ -88,18 +94,17 @@ def _is_refusal(exc: errors.UpstreamError) -> bool:
             and not isinstance(exc, errors.UpstreamRateLimited))
 
 
-def _check_range(product: schemas.Product, value: Decimal | None) -> Decimal:
-    assert product.range is not None
-    low, high, step = product.range.min, product.range.max, product.range.step_size
-    currency = product.range.currency or product.currency or ""
-    params = {"min": f"{low.normalize():f}", "max": f"{high.normalize():f}", "currency": currency}
+def _check_range(product: schemas.Product, value: Decimal | None, *, unreadable: bool) -> Decimal:
+    """Return the custom amount if the product's range takes it; the product page's rules, its words."""
+    value_range = product.value_range
+    assert value_range is not None
+    if unreadable:
+        raise CartError(_("Enter the amount as a number, for example 25."))
     if value is None:
-        raise CartError(_("Enter an amount from %(min)s to %(max)s %(currency)s.") % params)
-    if not low <= value <= high:
-        raise CartError(_("The amount must be from %(min)s to %(max)s %(currency)s.") % params)
-    if step and (value - low) % step != 0:
-        raise CartError(_("The amount must go up in steps of %(step)s %(currency)s.") % {
-            "step": f"{step.normalize():f}", "currency": currency})
+        raise CartError(_("Enter the amount you want on the card."))
+    problem = amount_problem(value_range, value, currency=product.currency or "")
+    if problem:
+        raise CartError(problem)
     return value
 
 
@@ -141,9 +146,12 @@ def validate_checkout(*, checkout: CheckoutData, lang: str, end_user: EndUser) -
     except errors.UpstreamError as exc:
         logger.warning("order validation failed: %s", exc)
         return ValidationOutcome(problems=problems_from_error(exc))
-    return ValidationOutcome(
-        problems=[explain_problem(p.problem, p.more_details) for p in result.problems], result=result
-    )
+    problems = [explain_problem(p.problem, p.more_details) for p in result.problems]
+    minimum, amount = checkout.network_minimum, result.coin_amount
+    if minimum is not None and amount is not None and amount < minimum:
+        problems.append(below_network_minimum(
+            coin=result.coin or checkout.coin, network=checkout.network, minimum=minimum, amount=amount))
+    return ValidationOutcome(problems=problems, result=result)
 
 
 # -- order creation -----------------------------------------------------------------------------
@@ -206,6 +214,7 @@ def _save_submitting_order(
                 ))
                 position += 1
         OrderItem.objects.bulk_create(items)
+        record_order_saved(order=order, source=SOURCE)
     return order
 
 

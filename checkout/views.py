@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.forms import plain
+from catalog.forms import MAX_AMOUNT_CHARS, plain
 from orders.models import Order
 from storefront.i18n import upstream_lang
 from storefront.ratelimit import hit, rate_limited, too_many_requests
 from storefront.upstream.end_user import client_ip, end_user_from_request
+from storefront.upstream.networks import STABLECOINS
+from storefront.upstream.schemas import family_slug
 
 from . import cart, services
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, CoinForm
@@ -68,7 +70,7 @@ def cart_view(request: HttpRequest) -> HttpResponse:
                                    % {"max": cart.MAX_DELIVERIES})
         if not partial:
             return redirect("checkout:cart")
-    context = {"summary": _summary(request), "max_items": cart.MAX_DELIVERIES, "coins": cart.COINS}
+    context = {"summary": _summary(request), "max_items": cart.MAX_DELIVERIES, "coins": STABLECOINS}
     response = render(request, "checkout/cart.html#cart" if partial else "checkout/cart.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -87,19 +89,29 @@ def _back(request: HttpRequest) -> HttpResponse:
 def _back_to_product(request: HttpRequest, data: dict) -> HttpResponse:
     """Redirect to the product page with the shopper's pick (product, amount, coin) in its query."""
     try:
-        path = reverse("catalog:brand", kwargs={"cc": data["country"].lower(),
-                                                "family": data["family"].lower()})
+        path = reverse("catalog:brand", kwargs={"cc": str(data.get("country", "")).lower(),
+                                                "family": family_slug(str(data.get("family", "")))})
     except NoReverseMatch:
         return _back(request)
-    query = {"product": data["product_id"], "coin": cart.get_coin(request.session)}
-    if data["product_value"] is not None:
+    query = {"product": data.get("product_id") or data.get("product") or "",
+             "coin": data.get("coin") or cart.get_coin(request.session)}
+    amount = str(data.get("amount") or "").strip()
+    if amount:
+        query["amount"] = amount[:MAX_AMOUNT_CHARS]
+    elif data.get("product_value") is not None:
         query["amount"] = plain(data["product_value"])
-    return HttpResponseRedirect(f"{path}?{urlencode(query)}")
+    return HttpResponseRedirect(f"{path}?{urlencode({k: v for k, v in query.items() if v})}")
 
 
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
-    """Add a product from a product page, after checking it against the catalog."""
+    """Add the product page's pick to the cart, after checking it against the catalog.
+
+    The pick form's first button ("Update the price", pressed by Enter or without JavaScript)
+    only shows the price of the pick: the page again, with the pick in its query.
+    """
+    if "update" in request.POST and "add" not in request.POST:
+        return _back_to_product(request, request.POST.dict())
     form = CartAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("We couldn't add this product: %(reason)s") % {
@@ -107,20 +119,20 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         return _back(request)
     data = form.cleaned_data
     country = data["country"].upper()
+    if data["coin"]:
+        request.session[cart.COIN_KEY] = data["coin"]  # the coin picked on the page, as the catalog keeps it
     try:
         product = services.add_to_cart(
             session=request.session, country_code=country, family=data["family"],
             product_id=data["product_id"], denomination=data["denomination"],
-            product_value=data["product_value"], quantity=data["quantity"],
-            coin=cart.get_coin(request.session), lang=upstream_lang(),
+            product_value=data["product_value"], amount_unreadable=data["amount_unreadable"],
+            quantity=data["quantity"], coin=cart.get_coin(request.session), lang=upstream_lang(),
             end_user=end_user_from_request(request, country_code=country),
         )
-    except services.SupplierUnreachable as exc:
+    except services.CartError as exc:
+        # The page again with the pick kept, and the reason above it.
         messages.error(request, str(exc))
         return _back_to_product(request, data)
-    except services.CartError as exc:
-        messages.error(request, str(exc))
-        return _back(request)
     messages.success(request, _("%(brand)s was added to your cart.") % {"brand": product.brand_name})
     return redirect("checkout:cart")
 
@@ -165,7 +177,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         form = CheckoutForm(items=summary.items, payment_options=options, initial=initial)
         return _render_checkout(request, form, summary, previous=previous)
 
-    form = CheckoutForm(request.POST, items=summary.items, payment_options=options)
+    form = CheckoutForm(request.POST, items=summary.items, payment_options=options,
+                        total=summary.total, total_coin=summary.coin)
     if not summary.all_available:
         form.is_valid()
         form.add_error(None, _("Something in your cart can't be bought any more. "

@@ -1,4 +1,4 @@
-"""Template helpers of the catalog: brand logos, amounts and kind names."""
+"""Template helpers of the catalog: brand logos, amounts, and kind and category names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import formats
 
 from storefront.upstream import schemas
 
-from ..forms import KIND_LABELS
+from .. import labels
 
 register = template.Library()
 LOGO_SUFFIXES = (".webp", ".jpg")
@@ -59,4 +59,10 @@ def amount(value: Decimal | str | None) -> str:
 @register.filter
 def kind_label(kind: str) -> str:
     """Return the shopper-facing name of a kind of product."""
-    return str(KIND_LABELS.get(kind, kind))
+    return labels.kind_label(kind)
+
+
+@register.filter
+def category_label(slug: str) -> str:
+    """Return the readable name of an upstream category slug."""
+    return labels.category_label(slug or "")
