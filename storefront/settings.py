@@ -3,7 +3,10 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from storefront.upstream.live_mode import missing_partner_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -192,6 +195,10 @@ CRYPTOREFILLS_TIMEOUT = {
 }
 CRYPTOREFILLS_GET_RETRIES = env.int("CRYPTOREFILLS_GET_RETRIES", default=2)
 SANDBOX_MODE = not CRYPTOREFILLS_PARTNER_ID
+# Pointed at the live API without a partner ID, the shop would sell without earning: refuse to start.
+_LIVE_WITHOUT_PARTNER = missing_partner_id(api_url=CRYPTOREFILLS_API_URL, partner_id=CRYPTOREFILLS_PARTNER_ID)
+if _LIVE_WITHOUT_PARTNER:
+    raise ImproperlyConfigured(_LIVE_WITHOUT_PARTNER)
 # How many reverse proxies in front of the shop may be believed about the client IP.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SANDBOX_STAFF_USERNAME = env.str("SANDBOX_STAFF_USERNAME", default="staff")
