@@ -15,11 +15,12 @@ from django.utils.translation import ngettext
 from storefront.upstream.errors import UpstreamError
 
 from .admin_scaling import CappedCountPaginator, distinct_values_filter
-from .codes import mask
+from .codes import SECRET_FIELDS, mask
 from .models import Order, OrderEvent, OrderItem
 from .payment import plain_amount
-from .selectors import needs_attention_q
-from .services import expire_order_if_lapsed, refresh_order_from_upstream
+from .presentation import payment_state_words
+from .selectors import any_attention_q, needs_attention_q
+from .services import expire_order_if_lapsed, refresh_order_from_upstream, stuck_after
 from .states import STATE_TONES
 
 CSV_COLUMNS = (
@@ -34,6 +35,8 @@ CSV_COLUMNS = (
     "coin_amount_due",
     "country_code",
     "upstream_order_id",
+    "upstream_state",
+    "payment_state",
     "wallet_address",
     "late_payment",
 )
@@ -50,11 +53,23 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Needs attention"))]
+        return [
+            ("yes", _("Needs attention")),
+            ("stuck", _("Paid, not delivered for long")),
+            ("partial", _("Partial payment")),
+            ("late", _("Late payment")),
+            ("unknown", _("Unknown upstream state")),
+            ("manual", _("Manual review")),
+            ("failed", _("Submit failed")),
+        ]
 
     def queryset(self, request, queryset):
+        stuck_before = timezone.now() - stuck_after()
         if self.value() == "yes":
-            return queryset.filter(needs_attention_q())
+            return queryset.filter(any_attention_q(stuck_before=stuck_before))
+        reasons = needs_attention_q(stuck_before=stuck_before)
+        if self.value() in reasons:
+            return queryset.filter(reasons[self.value()])
         return queryset
 
 
@@ -69,15 +84,40 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+# How staff read each delivered field's name; the values themselves are masked.
+DELIVERED_FIELD_NAMES = {
+    "pin_code": _("code"),
+    "pin_serial": _("serial"),
+    "security_code": _("security code"),
+    "barcode_image_url": _("barcode"),
+    "redeem_instructions": _("redeem instructions"),
+}
+
+
+def masked_delivery(secrets: dict[str, str]) -> str:
+    """Return what was delivered as staff may see it: each field named, codes masked, texts only noted."""
+    shown = []
+    for name in SECRET_FIELDS:
+        value = secrets.get(name)
+        if not value:
+            continue
+        label = str(DELIVERED_FIELD_NAMES.get(name, name))
+        masked = mask(value) if name in ("pin_code", "pin_serial", "security_code") else "✓"
+        shown.append(f"{label} {masked}")
+    return " · ".join(shown) or "—"
+
+
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    fields = ("brand_name", "denomination", "product_value", "beneficiary_account", "delivery_state", "code")
+    fields = (
+        "brand_name", "denomination", "product_value", "beneficiary_account", "delivery_state",
+        "upstream_delivery_id", "delivered",
+    )
     readonly_fields = fields
 
-    @admin.display(description=_("code"))
-    def code(self, item: OrderItem) -> str:
-        secrets = item.delivered_secrets()
-        return mask(secrets.get("pin_code") or secrets.get("esim_activation_code") or "") or "—"
+    @admin.display(description=_("delivered"))
+    def delivered(self, item: OrderItem) -> str:
+        return masked_delivery(item.delivered_secrets())
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -122,6 +162,7 @@ class OrderAdmin(admin.ModelAdmin):
                 "fields": (
                     "reference",
                     "state_label",
+                    "upstream_state",
                     "email",
                     "full_name",
                     "country_code",
@@ -141,7 +182,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "amount_paid",
                     "amount_due",
                     "wallet_address",
-                    "payment_state",
+                    "payment_state_in_words",
                     "late_payment",
                     "expires_at",
                     "synced_at",
@@ -169,6 +210,13 @@ class OrderAdmin(admin.ModelAdmin):
         # Everything is read-only, so a Save button would only mislead.
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("payment state"))
+    def payment_state_in_words(self, order: Order) -> str:
+        words = payment_state_words(order.payment_state)
+        if not words:
+            return "—"
+        return words if words == order.payment_state else f"{words} ({order.payment_state})"
 
     @admin.display(description=_("amount paid"))
     def amount_paid(self, order: Order) -> str:
@@ -209,11 +257,21 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"), ordering="state")
     def state_label(self, order: Order):
-        return format_html(
+        label = format_html(
             '<span class="state-label state-{}">{}</span>',
             STATE_TONES.get(order.state, "neutral"),
             order.get_state_display(),
         )
+        # Flags staff must not miss: a late payment, and a state the shop does not know.
+        if order.late_payment:
+            label += format_html(' <span class="state-flag state-flag-late">{}</span>', _("late"))
+        if order.has_unknown_upstream_state:
+            label += format_html(
+                ' <span class="state-flag state-flag-unknown" title="{}">{}</span>',
+                _("The upstream reports a state the shop does not know"),
+                order.upstream_state,
+            )
+        return label
 
     @admin.action(description=_("Refresh from upstream"), permissions=["change"])
     def refresh_from_upstream(self, request: HttpRequest, queryset) -> None:

@@ -11,38 +11,17 @@ import segno
 from django.utils.safestring import SafeString, mark_safe
 
 from storefront.upstream.errors import UpstreamError
+from storefront.upstream.networks import chain_id_of, known_contract
 
 from .models import Order
 
 logger = logging.getLogger(__name__)
 
-CHAIN_IDS: dict[str, int] = {
-    "eth mainnet": 1,
-    "ethereum": 1,
-    "base": 8453,
-    "arbitrum": 42161,
-    "polygon (matic)": 137,
-    "polygon": 137,
-}
-
-# Token contracts from API-NOTES, used only when payment_vias cannot be read.
-KNOWN_CONTRACTS: dict[tuple[str, str], str] = {
-    ("USDC", "solana"): "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
-    ("USDC", "eth mainnet"): "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
-    ("USDC", "base"): "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
-    ("USDC", "arbitrum"): "0xaf88d065e77c8cC2239327C5EDb3A432268e5831",
-    ("USDC", "polygon (matic)"): "0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359",
-    ("USDT", "eth mainnet"): "0xdAC17F958D2ee523a2206206994597C13D831ec7",
-    ("USDT", "polygon (matic)"): "0xc2132D05D31c914a87C6611C10748AEb04B58e8F",
-    ("USDT", "tron"): "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
-    ("USDT", "solana"): "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB",
-}
-
-
 @dataclass(frozen=True)
 class TokenContract:
     address: str
     decimals: int = 6
+    chain_id: int | None = None  # as the payment via reports it, when it does
 
 
 def plain_amount(value: Decimal | None) -> str:
@@ -61,7 +40,7 @@ def amount_to_send(order: Order) -> Decimal | None:
 
 
 def find_contract(*, coin: str, network: str, end_user) -> TokenContract | None:
-    """Return the token contract the upstream's payment vias report, else the documented one."""
+    """Return the token contract (and chain id) the upstream's payment vias report, else the documented one."""
     from catalog.selectors import get_payment_vias
 
     try:
@@ -76,8 +55,8 @@ def find_contract(*, coin: str, network: str, end_user) -> TokenContract | None:
             for net in currency.networks:
                 contract = net.smart_contract
                 if net.name.casefold() == network.casefold() and contract and contract.address:
-                    return TokenContract(contract.address, contract.decimals or 6)
-    known = KNOWN_CONTRACTS.get((coin.upper(), network.casefold()))
+                    return TokenContract(contract.address, contract.decimals or 6, net.chain_id)
+    known = known_contract(coin=coin, network=network)
     return TokenContract(known) if known else None
 
 
@@ -85,7 +64,7 @@ def build_payment_uri(order: Order, *, end_user) -> str:
     """Return what the QR code carries: upstream qr_text, else Solana Pay or EIP-681, else the address."""
     if order.qr_text:
         return order.qr_text
-    network = order.network.casefold()
+    network = order.network.strip().casefold()
     amount = amount_to_send(order)
     if network == "tron" or amount is None or not order.wallet_address:
         return order.wallet_address
@@ -94,7 +73,7 @@ def build_payment_uri(order: Order, *, end_user) -> str:
         return order.wallet_address
     if network == "solana":
         return f"solana:{order.wallet_address}?amount={plain_amount(amount)}&spl-token={contract.address}"
-    chain_id = CHAIN_IDS.get(network)
+    chain_id = contract.chain_id or chain_id_of(order.network)
     if chain_id is None:
         return order.wallet_address
     units = int(amount * (10**contract.decimals))

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from storefront.sandbox.simulate import SimulateAction, actions_for
 
 from .states import OrderState as S
 
@@ -122,7 +127,48 @@ STATE_COPY: dict[str, StateCopy] = {
         ),
         "neutral",
     ),
+    S.CANCELED: StateCopy(
+        _("This order was canceled"),
+        _(
+            "No codes were issued for it. If you sent coins, contact support with your order reference "
+            "and the transaction hash; otherwise you can place a new order."
+        ),
+        "neutral",
+    ),
 }
+
+
+def displayable_image_url(url: str) -> str:
+    """Return an upstream image URL (a barcode) if the page may load it, else "".
+
+    The Content-Security-Policy allows only the shop itself, data: URIs and CSP_IMG_HOSTS; in sandbox
+    mode nothing may leave the machine, so only the shop's own (relative) URLs are shown.
+    """
+    if url.startswith("data:image/") or (url.startswith("/") and not url.startswith("//")):
+        return url
+    if settings.SANDBOX_MODE:
+        return ""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    allowed = {host.rstrip("/") for host in getattr(settings, "CSP_IMG_HOSTS", [])}
+    return url if parts.scheme == "https" and origin in allowed else ""
+
+
+def delivered_item(item) -> dict:
+    """Return what the order page shows of one delivered item: its fields, and its barcode if loadable."""
+    delivered = item.delivered_secrets()
+    code = delivered.get("pin_code", "")
+    barcode = delivered.get("barcode_image_url", "")
+    barcode_src = displayable_image_url(barcode)
+    return {
+        "item": item,
+        "delivered": delivered,
+        "is_link": code.startswith(("https://", "http://")),
+        "barcode_src": barcode_src,
+        # An image the policy would block is offered as a link (live mode only: the sandbox stays local).
+        "barcode_link": barcode if not barcode_src and not settings.SANDBOX_MODE
+        and barcode.startswith("https://") else "",
+    }
 
 
 def copy_for(state: str) -> StateCopy:
@@ -130,21 +176,41 @@ def copy_for(state: str) -> StateCopy:
     return STATE_COPY.get(state, STATE_COPY[S.SUBMITTING])
 
 
-# The simulated events the sandbox offers in each state, with their button labels.
-SIMULATE_ACTIONS: dict[str, Promise] = {
-    "pay": _("Pay in full"),
-    "partial": _("Pay part"),
-    "pay_rest": _("Pay the rest"),
-    "late": _("Pay after expiry"),
-    "expire": _("Let it expire"),
-    "fail": _("Fail the payment"),
-    "resolve": _("Resolve (deliver)"),
-    "refund": _("Refund"),
+# The upstream's payment states in words, for the shopper and for staff. A state not listed here is
+# shown as the upstream spells it.
+PAYMENT_STATE_WORDS: dict[str, Promise] = {
+    "WalletCreated": _("Payment address created"),
+    "PaymentRequested": _("Waiting for the payment"),
+    "PaymentStarted": _("Payment seen, not yet confirmed"),
+    "PartialPaymentReceived": _("Part of the payment received"),
+    "PaymentReceived": _("Payment received"),
+    "PaymentCompleted": _("Payment complete"),
+    "ExpiredAfterPaymentDetection": _("Payment seen after the window closed"),
+    "Expired": _("Window closed without a payment"),
+    "PaymentFailed": _("Payment failed"),
+    "Refunded": _("Refunded"),
 }
-SIMULATE_BY_STATE: dict[str, tuple[str, ...]] = {
-    S.CREATED: ("pay", "partial", "late", "expire", "fail"),
-    S.WAITING_FOR_PAYMENT: ("pay", "partial", "late", "expire", "fail"),
-    S.PARTIAL_PAYMENT_STARTED: ("pay_rest", "late", "expire", "fail"),
-    S.PAYMENT_STARTED: ("fail",),
-    S.WAITING_FOR_MANUAL_ACTION: ("resolve", "refund"),
+
+
+def payment_state_words(payment_state: str) -> str:
+    """Return the upstream's payment state in words ("" when there is none)."""
+    return str(PAYMENT_STATE_WORDS.get(payment_state, payment_state))
+
+
+# Button labels of the sandbox's simulated events (the events themselves are the sandbox's).
+SIMULATE_LABELS: dict[str, Promise] = {
+    SimulateAction.PAY: _("Pay in full"),
+    SimulateAction.PARTIAL: _("Pay part"),
+    SimulateAction.PAY_REST: _("Pay the rest"),
+    SimulateAction.LATE: _("Pay after expiry"),
+    SimulateAction.EXPIRE: _("Let it expire"),
+    SimulateAction.FAIL: _("Fail the payment"),
+    SimulateAction.CANCEL: _("Cancel"),
+    SimulateAction.RESOLVE: _("Resolve (deliver)"),
+    SimulateAction.REFUND: _("Refund"),
 }
+
+
+def simulate_buttons(upstream_state: str) -> list[tuple[str, str]]:
+    """Return (action, label) for each simulated event that fits an order in this upstream state."""
+    return [(str(action), str(SIMULATE_LABELS.get(action, action))) for action in actions_for(upstream_state)]

@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from storefront.ratelimit import rate_limited
+from storefront.sandbox.simulate import SIMULATE_ACTIONS
 from storefront.upstream.end_user import end_user_from_request
 from storefront.upstream.errors import UpstreamError, UpstreamStatusError
 from storefront.upstream.factory import build_async_client
 
 from . import payment
-from .presentation import SIMULATE_ACTIONS, SIMULATE_BY_STATE, copy_for
+from .presentation import copy_for, delivered_item, payment_state_words, simulate_buttons
 from .selectors import aget_order_for_token, get_order_for_token
 from .services import refresh_order_if_stale, simulate_order_payment
 from .states import OrderState
@@ -64,6 +65,7 @@ def order_context(request: HttpRequest, order) -> dict:
         "now": timezone.now(),
         "poll_url": reverse("orders:detail", kwargs={"token": order.token}),
         "simulate_actions": [],
+        "payment_state_words": payment_state_words(order.payment_state),
     }
     if order.is_payment_open and order.wallet_address:
         uri = payment.build_payment_uri(
@@ -78,11 +80,10 @@ def order_context(request: HttpRequest, order) -> dict:
             window_closed=bool(order.expires_at and order.expires_at <= context["now"]),
         )
     if order.state == OrderState.DONE:
-        context["deliveries"] = [(item, item.delivered_secrets()) for item in context["items"]]
+        context["deliveries"] = [delivered_item(item) for item in context["items"]]
     if settings.SANDBOX_MODE and order.upstream_order_id:
-        context["simulate_actions"] = [
-            (action, SIMULATE_ACTIONS[action]) for action in SIMULATE_BY_STATE.get(order.state, ())
-        ]
+        # The sandbox's events fit its own state, which may be one the shop does not know (OnHold).
+        context["simulate_actions"] = simulate_buttons(order.upstream_state or order.state)
     if isinstance(request, ASGIRequest) and not order.is_terminal and order.upstream_order_id:
         # Only an ASGI server streams; under WSGI the page relies on polling alone.
         context["stream_url"] = reverse("orders_api:subscribe", kwargs={"token": order.token})
@@ -135,7 +136,7 @@ def simulate(request: HttpRequest, token: str) -> HttpResponse:
 
 
 async def subscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Relay the upstream's order stream (SSE), recording each update; 502 if the upstream is unreachable."""
+    """Record the upstream's order stream (SSE) and signal each change to the page; 502 if the upstream is unreachable."""
     if request.method != "GET":
         return _private(JsonResponse({"error": "Method not allowed"}, status=405))
     order = await aget_order_for_token(token=token)
@@ -145,7 +146,7 @@ async def subscribe(request: HttpRequest, token: str) -> HttpResponse:
     client = build_async_client()
     resources.push_async_callback(client.aclose)
     try:
-        upstream = await resources.enter_async_context(
+        events = await resources.enter_async_context(
             client.open_order_stream(
                 order_id=order.upstream_order_id,
                 end_user=end_user_from_request(request, country_code=order.country_code),
@@ -160,10 +161,11 @@ async def subscribe(request: HttpRequest, token: str) -> HttpResponse:
         await resources.aclose()
         return _private(JsonResponse({"error": "Failed to connect to upstream stream"}, status=502))
     response = StreamingHttpResponse(
-        relay_order_events(order=order, lines=upstream.aiter_lines(), resources=resources),
+        relay_order_events(order=order, events=events, resources=resources),
         content_type="text/event-stream",
     )
-    response["Cache-Control"] = "no-cache, no-transform"
+    # Each event only says the order moved; still, nothing about an order is kept by any cache.
+    response["Cache-Control"] = "no-store, no-transform"
     response["X-Accel-Buffering"] = "no"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -5,17 +5,49 @@ Not a conftest.py: tests/e2e imports `conftest` by name, and a second conftest m
 
 from __future__ import annotations
 
+import json
 import time
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from orders.models import Order, OrderItem
 from orders.services import record_upstream_order
+from storefront.upstream import schemas
 from storefront.upstream.client import EndUser
 from storefront.upstream.factory import get_client, get_sandbox_app
 
 # Test modules take the fixtures with `from orders_factory import *`.
-__all__ = ["make_order", "order", "place_order", "upstream_calls", "wait_until_fixture"]
+__all__ = [
+    "cart_order", "live_answer", "make_order", "order", "place_order", "upstream_calls", "wait_until_fixture",
+]
+
+LIVE_FIXTURES = Path(__file__).resolve().parents[1] / "contract" / "fixtures"
+
+
+def live_answer(name: str, **overrides) -> schemas.Order:
+    """Return a live-shaped order answer from tests/contract/fixtures (top-level keys overridden)."""
+    data = json.loads((LIVE_FIXTURES / name).read_text())
+    data.update(overrides)
+    return schemas.Order.model_validate(data)
+
+
+def cart_order(**fields) -> Order:
+    """Return an order row as checkout saves it for the fixtures' cart: Amazon.com $25 (a range
+    product) and Steam $10 (a fixed one), for jane.doe@example.com, in USDC on Solana."""
+    email = "jane.doe@example.com"
+    order = Order.objects.create(
+        **{"email": email, "country_code": "US", "coin": "USDC", "network": "Solana", **fields}
+    )
+    common = {"order": order, "kind": "giftcard", "country_code": "US", "currency": "USD", "beneficiary_account": email}
+    OrderItem.objects.bulk_create([
+        OrderItem(position=0, brand_name="Amazon.com", family="Amazon.com", denomination="range",
+                  product_value=Decimal(25), face_value=Decimal(25), **common),
+        OrderItem(position=1, brand_name="Steam", family="Steam", denomination="10 USD",
+                  localized_denomination="$10", face_value=Decimal(10), **common),
+    ])
+    return order
 
 
 def order_body(*, email: str, coin: str, network: str, brand: str, country: str, denomination: str) -> dict:
