@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from checkout_helpers import AMAZON_25, APPLE_RANGE, ATT_15, add
+from checkout_helpers import add, amazon_range, att_15, steam_10
 
 
 @pytest.fixture
 def filled_cart(client):
     """A cart with a fixed gift card, a custom-amount gift card and a mobile top-up."""
-    add(client, AMAZON_25)
-    add(client, APPLE_RANGE, value="12")
-    add(client, ATT_15)
+    add(client, steam_10())
+    add(client, amazon_range(), value="12")
+    add(client, att_15())
     return client

@@ -9,7 +9,16 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from checkout_helpers import AMAZON_25, APPLE_RANGE, ATT_15, ESIM_1GB, add, cart_line_ids
+from checkout_helpers import (
+    add,
+    amazon_range,
+    att_15,
+    cart_line_ids,
+    esim_1gb,
+    lycamobile_by_email,
+    sandbox_product,
+    steam_10,
+)
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.urls import reverse
 
@@ -23,13 +32,13 @@ def session():
     return SessionStore()
 
 
-def _add(session, product_id="US-amazon-25", quantity=1, value=None):
+def _add(session, product_id="steam-10", quantity=1, value=None):
     return cart.add_line(
         session,
         country_code="us",
-        family="amazon",
+        family="Steam",
         product_id=product_id,
-        denomination="25 USD",
+        denomination="range" if value is not None else "10 USD",
         product_value=value,
         quantity=quantity,
     )
@@ -44,15 +53,15 @@ def test_adding_the_same_product_twice_raises_its_quantity(session):
 
 
 def test_different_custom_amounts_are_separate_lines(session):
-    _add(session, product_id="US-apple-range", value=Decimal("12"))
-    _add(session, product_id="US-apple-range", value=Decimal("20"))
+    _add(session, product_id="amazon-range", value=Decimal("12"))
+    _add(session, product_id="amazon-range", value=Decimal("20"))
     assert [line.product_value for line in cart.get_cart(session)] == [Decimal("12"), Decimal("20")]
 
 
 def test_the_cart_refuses_more_than_ten_deliveries(session):
     _add(session, quantity=9)
     with pytest.raises(cart.CartFull):
-        _add(session, product_id="US-amazon-50", quantity=2)
+        _add(session, product_id="steam-50", quantity=2)
     line = cart.get_cart(session)[0]
     with pytest.raises(cart.CartFull):
         cart.set_quantity(session, line_id=line.id, quantity=11)
@@ -70,7 +79,7 @@ def test_the_session_holds_ids_and_values_only(session):
     _add(session, quantity=2)
     stored = session["cart"]
     assert set(stored[0]) == {"id", "cc", "fam", "pid", "den", "val", "qty"}
-    assert len(json.dumps(stored)) < 120
+    assert len(json.dumps(stored)) < 160
 
 
 def test_a_tampered_session_entry_is_ignored(session):
@@ -87,31 +96,31 @@ def test_a_tampered_session_entry_is_ignored(session):
 
 @pytest.mark.django_db
 def test_cart_page_shows_brand_denomination_and_coin_totals(client):
-    add(client, AMAZON_25, quantity=2)
-    add(client, APPLE_RANGE, value="12")
-    add(client, ATT_15)
+    add(client, steam_10(), quantity=2)
+    add(client, amazon_range(), value="12")
+    add(client, att_15())
     page = client.get(reverse("checkout:cart")).content.decode()
-    assert "Amazon" in page and "$25" in page
-    assert "Everything Apple" in page and "12 USD" in page
+    assert "Steam" in page and "$10" in page
+    assert "Amazon.com" in page and "12 USD" in page
     assert "AT&amp;T" in page and "$15" in page
-    # 2 x 25.48 + 12.23 + 15.29, in USDC, fees included.
-    assert "50.96" in page and "25.48 USDC each" in page
-    assert "data-cart-total>78.48</strong> USDC" in page
+    # 2 x 10.19 + 12.23 + 15.29, in USDC, fees included.
+    assert "20.38" in page and "10.19 USDC each" in page
+    assert "data-cart-total>47.90</strong> USDC" in page
     assert "4 items of 10 per order" in page
 
 
 @pytest.mark.django_db
 def test_switching_the_coin_prices_the_cart_in_usdt(client):
-    add(client, AMAZON_25)
+    add(client, steam_10())
     client.post(reverse("checkout:cart"), {"action": "coin", "coin": "USDT"})
     assert client.session["coin"] == "USDT"
     page = client.get(reverse("checkout:cart")).content.decode()
-    assert "USDT" in page and "25.60" in page
+    assert "USDT" in page and "10.24" in page
 
 
 @pytest.mark.django_db
 def test_the_header_shows_how_many_items_the_cart_holds(client):
-    add(client, AMAZON_25, quantity=3)
+    add(client, steam_10(), quantity=3)
     page = client.get(reverse("checkout:cart")).content.decode()
     assert 'id="cart-link"' in page
     assert "data-cart-count>3" in page
@@ -119,8 +128,8 @@ def test_the_header_shows_how_many_items_the_cart_holds(client):
 
 @pytest.mark.django_db
 def test_quantity_update_and_remove_work_without_javascript(client):
-    add(client, AMAZON_25)
-    add(client, ESIM_1GB)
+    add(client, steam_10())
+    add(client, esim_1gb())
     amazon, esim = cart_line_ids(client)
     response = client.post(reverse("checkout:cart"), {"action": "update", "line": amazon, "quantity": 4})
     assert response.status_code == 302
@@ -131,7 +140,7 @@ def test_quantity_update_and_remove_work_without_javascript(client):
 
 @pytest.mark.django_db
 def test_htmx_quantity_update_returns_the_cart_fragment_and_the_header_count(client):
-    add(client, AMAZON_25)
+    add(client, steam_10())
     (line,) = cart_line_ids(client)
     response = client.post(
         reverse("checkout:cart"), {"action": "update", "line": line, "quantity": 2}, HTTP_HX_REQUEST="true"
@@ -144,7 +153,7 @@ def test_htmx_quantity_update_returns_the_cart_fragment_and_the_header_count(cli
 
 @pytest.mark.django_db
 def test_raising_a_quantity_past_ten_says_why(client):
-    add(client, AMAZON_25, quantity=5)
+    add(client, steam_10(), quantity=5)
     (line,) = cart_line_ids(client)
     response = client.post(
         reverse("checkout:cart"), {"action": "update", "line": line, "quantity": 11}, follow=True
@@ -155,42 +164,49 @@ def test_raising_a_quantity_past_ten_says_why(client):
 
 @pytest.mark.django_db
 def test_adding_an_eleventh_item_is_refused_with_a_message(client):
-    add(client, AMAZON_25, quantity=10)
-    response = add(client, ESIM_1GB)
+    add(client, steam_10(), quantity=10)
+    response = add(client, esim_1gb())
     page = client.get(response.url).content.decode() if response.status_code == 302 else ""
     assert "at most 10 items" in page
     assert len(cart_line_ids(client)) == 1
 
 
+AIRBNB_500 = ("Airbnb", "$500")  # sold out in the sandbox
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "product, value, message",
+    "change, value, message",
     [
-        ({**AMAZON_25, "product_id": "US-amazon-26"}, "", "not sold any more"),
-        ({**AMAZON_25, "family": "nosuchbrand"}, "", "not sold any more"),
-        ({**AMAZON_25, "denomination": "1000 USD"}, "", "changed since the page was loaded"),
-        (APPLE_RANGE, "", "Enter an amount from 2 to 500 USD"),
-        (APPLE_RANGE, "501", "from 2 to 500 USD"),
-        (APPLE_RANGE, "12.50", "steps of 1 USD"),
-        ({**AMAZON_25, "country": "GB"}, "", "not sold any more"),
-        (
-            {"country": "US", "family": "airbnb", "product_id": "US-airbnb-500", "denomination": "500 USD"},
-            "",
-            "out of stock",
-        ),
+        ({"product": "no-such-product"}, "", "not sold any more"),
+        ({"family": "nosuchbrand"}, "", "not sold any more"),
+        ({"country": "GB"}, "", "not sold any more"),
+        ({"denomination": "1000 USD"}, "", "changed since the page was loaded"),
+        ("range", "", "Enter the amount you want on the card."),
+        ("range", "501", "The largest amount is 500 USD."),
+        ("range", "1", "The smallest amount is 5 USD."),
+        ("range", "12.50", "Choose an amount in steps of 1 USD from 5"),
+        ("range", "lots", "Enter the amount as a number, for example 25."),
+        ("sold out", "", "out of stock"),
     ],
 )
-def test_cart_add_never_trusts_the_posted_product(client, product, value, message):
-    response = add(client, product, value=value, referer="http://testserver/shop/us/brands/amazon/")
+def test_cart_add_never_trusts_the_posted_product(client, change, value, message):
+    if change == "range":
+        product = amazon_range()
+    elif change == "sold out":
+        product = sandbox_product(*AIRBNB_500)
+    else:
+        product = {**steam_10(), **change}
+    response = add(client, product, value=value)
     assert response.status_code == 302
-    page = client.get(reverse("checkout:cart")).content.decode()
+    page = html.unescape(client.get(response.url).content.decode())
     assert message in page
     assert cart_line_ids(client) == []
 
 
 @pytest.mark.django_db
 def test_cart_add_rejects_malformed_fields(client):
-    add(client, {**AMAZON_25, "country": "USA"}, quantity=0)
+    add(client, {**steam_10(), "country": "USA"}, quantity=0)
     assert cart_line_ids(client) == []
     assert "couldn" in client.get(reverse("checkout:cart")).content.decode()
 
@@ -208,11 +224,13 @@ def test_an_empty_cart_invites_to_shop(client):
 
 
 @pytest.mark.django_db
-def test_a_refused_add_goes_back_to_the_product_page_but_never_off_site(client):
-    response = add(client, APPLE_RANGE, value="501", referer="http://testserver/shop/us/brands/everything-apple/")
-    assert response.url == "http://testserver/shop/us/brands/everything-apple/"
-    response = add(client, APPLE_RANGE, value="501", referer="https://evil.example/phish")
-    assert response.url == reverse("checkout:cart")
+def test_a_refused_add_goes_back_to_the_product_page_with_the_pick_never_off_site(client):
+    product = amazon_range()
+    expected = f"/shop/us/brands/amazon-com/?product={product['product']}&coin=USDC&amount=501"
+    response = add(client, product, value="501", referer="http://testserver/shop/us/brands/amazon-com/")
+    assert response.url == expected
+    response = add(client, product, value="501", referer="https://evil.example/phish")
+    assert response.url == expected
 
 
 # -- adding while the supplier is down ---------------------------------------------------------------
@@ -248,18 +266,19 @@ def _page(response) -> str:
 def test_adding_while_the_supplier_is_down_returns_to_the_product_page_and_adds_nothing(
     client, monkeypatch, outage
 ):
-    add(client, ATT_15)
+    add(client, att_15())
+    steam = steam_10()
     before = client.session["cart"]
     with catalog_down(monkeypatch, outage):
-        response = add(client, AMAZON_25, referer="http://testserver/shop/us/brands/amazon/")
+        response = add(client, steam, referer="http://testserver/shop/us/brands/steam/")
     assert response.status_code == 302
-    assert response.url == "/shop/us/brands/amazon/?product=US-amazon-25&coin=USDC"
+    assert response.url == f"/shop/us/brands/steam/?product={steam['product']}&coin=USDC"
     assert client.session["cart"] == before
 
     # The supplier is back when the product page loads: the pick is kept and the message says why.
     page = _page(client.get(response.url))
     assert SUPPLIER_DOWN in page
-    assert re.search(r'value="US-amazon-25" checked', page)
+    assert re.search(rf'value="{steam["product"]}" checked', page)
     assert re.search(r'id="coin-USDC" value="USDC" checked', page)
     assert client.session["cart"] == before
 
@@ -267,12 +286,11 @@ def test_adding_while_the_supplier_is_down_returns_to_the_product_page_and_adds_
 @pytest.mark.django_db
 def test_a_custom_amount_and_the_coin_are_kept_when_the_supplier_is_down(client, monkeypatch):
     client.post(reverse("checkout:cart"), {"action": "coin", "coin": "USDT"})
+    amazon = amazon_range()
     with catalog_down(monkeypatch, errors.UpstreamTimeout("read timed out")):
-        response = add(client, APPLE_RANGE, value="40")
+        response = add(client, amazon, value="40")
     assert response.status_code == 302
-    assert response.url == (
-        "/shop/us/brands/everything-apple/?product=US-everything-apple-range&coin=USDT&amount=40"
-    )
+    assert response.url == f"/shop/us/brands/amazon-com/?product={amazon['product']}&coin=USDT&amount=40"
     page = _page(client.get(response.url))
     assert SUPPLIER_DOWN in page
     assert re.search(r'<input[^>]*name="amount"[^>]*value="40"', page)
@@ -282,8 +300,9 @@ def test_a_custom_amount_and_the_coin_are_kept_when_the_supplier_is_down(client,
 
 @pytest.mark.django_db
 def test_a_product_page_that_cannot_load_either_is_the_honest_unavailable_page(client, monkeypatch):
+    steam = steam_10()
     with catalog_down(monkeypatch, errors.UpstreamConnectionError("connection refused")):
-        response = add(client, AMAZON_25)
+        response = add(client, steam)
         page = client.get(response.url)
     assert page.status_code == 503
     text = _page(page)
@@ -294,9 +313,80 @@ def test_a_product_page_that_cannot_load_either_is_the_honest_unavailable_page(c
 
 @pytest.mark.django_db
 def test_the_supplier_down_message_is_in_the_shoppers_language(client, monkeypatch):
+    steam = steam_10()
     with catalog_down(monkeypatch, errors.UpstreamConnectionError("connection refused")):
-        response = client.post("/es/cart/add/", {**AMAZON_25, "quantity": 1, "product_value": ""})
-    assert response.url == "/es/shop/us/brands/amazon/?product=US-amazon-25&coin=USDC"
+        response = client.post("/es/cart/add/", {**steam, "quantity": 1, "add": "1"})
+    assert response.url == f"/es/shop/us/brands/steam/?product={steam['product']}&coin=USDC"
     page = _page(client.get(response.url))
     assert "No pudimos comunicarnos con nuestro proveedor, así que no se agregó nada a tu carrito." in page
     assert cart_line_ids(client) == []
+
+
+# -- the product page's form, as a browser without JavaScript posts it (issue 16) -------------------
+
+
+def _browser_post(page: str, *, product: str = "", amount: str | None = None, button: str = "add") -> dict:
+    """Return what a browser sends when the shopper picks `product` (and types `amount`) on a product
+    page and presses a button of the pick form, without the page reloading the price first."""
+    form = re.search(r'<form id="pick".*?</form>', page, re.S).group(0)
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    checked = re.search(r'name="product" id="[^"]+" value="([^"]+)"[^>]* checked', form).group(1)
+    data["product"] = product or checked
+    data["coin"] = re.search(r'name="coin" id="[^"]+" value="([^"]+)" checked', form).group(1)
+    typed = re.search(r'name="amount"[^>]*value="([^"]*)"', form)
+    if typed:
+        data["amount"] = typed.group(1) if amount is None else amount
+    # Only the button pressed is sent; "Add to cart" belongs to the pick form (form="pick").
+    assert re.search(rf'type="submit" form="pick" name="{button}"', page) or f'name="{button}"' in form
+    data[button] = "1"
+    return data
+
+
+@pytest.mark.django_db
+def test_add_to_cart_without_javascript_adds_the_picked_card_not_the_default(client):
+    page = client.get("/shop/us/brands/steam/").content.decode()
+    fifty = sandbox_product("Steam", "$50")["product"]
+    assert not re.search(rf'value="{fifty}" checked', page)  # the page quoted the default, $10
+    response = client.post(reverse("checkout:cart_add"), _browser_post(page, product=fifty))
+    assert response.status_code == 302 and response.url == reverse("checkout:cart")
+    lines = client.session["cart"]
+    assert [(line["pid"], line["den"]) for line in lines] == [(fifty, "50 USD")]
+    assert "$50" in client.get(reverse("checkout:cart")).content.decode()
+
+
+@pytest.mark.django_db
+def test_add_to_cart_without_javascript_adds_the_amount_as_typed(client):
+    page = client.get("/shop/us/brands/amazon-com/").content.decode()
+    response = client.post(reverse("checkout:cart_add"), _browser_post(page, amount="40"))
+    assert response.url == reverse("checkout:cart")
+    line = client.session["cart"][0]
+    assert (line["fam"], line["den"], line["val"]) == ("Amazon.com", "range", "40")
+
+
+@pytest.mark.django_db
+def test_the_coin_picked_on_the_page_is_the_coin_of_the_cart(client):
+    page = client.get("/shop/us/brands/steam/").content.decode()
+    data = {**_browser_post(page), "coin": "USDT"}
+    client.post(reverse("checkout:cart_add"), data)
+    assert client.session["coin"] == "USDT"
+
+
+@pytest.mark.django_db
+def test_update_the_price_without_javascript_shows_the_pick_and_adds_nothing(client):
+    page = client.get("/shop/us/brands/steam/").content.decode()
+    fifty = sandbox_product("Steam", "$50")["product"]
+    response = client.post(reverse("checkout:cart_add"), _browser_post(page, product=fifty, button="update"))
+    assert response.status_code == 302
+    assert response.url == f"/shop/us/brands/steam/?product={fifty}&coin=USDC"
+    assert "csrf" not in response.url
+    assert cart_line_ids(client) == []
+    assert re.search(rf'value="{fifty}" checked', client.get(response.url).content.decode())
+
+
+@pytest.mark.django_db
+def test_a_family_of_several_brands_adds_the_exact_brand_with_its_own_delivery(client):
+    add(client, lycamobile_by_email())
+    line = client.session["cart"][0]
+    assert line["fam"] == "Lycamobile"
+    page = client.get(reverse("checkout:cart")).content.decode()
+    assert "Lycamobile Bundle" in page
