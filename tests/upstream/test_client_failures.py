@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 import respx
 
-from storefront.upstream import errors
+from storefront.upstream import errors, schemas
 from storefront.upstream.client import ClientConfig, CryptorefillsClient, EndUser
 
 API = "https://api.test"
@@ -172,3 +174,101 @@ def test_stream_error_status_is_raised_before_any_event(upstream, client, shoppe
         with client.subscribe_order(order_id="ord_1", end_user=shopper):
             pass
     assert caught.value.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"detail": "LOGIN_REQUIRED"}, "LOGIN_REQUIRED"),
+        ({"status": "400", "detail": "SUSPENDED_COIN", "moreDetails": {"coin": "USDT"}}, "SUSPENDED_COIN"),
+        ({"status": 400, "detail": "SUSPENDED_NETWORK", "moreDetails": "Tron"}, "SUSPENDED_NETWORK"),
+        ({"message": "Internal server error"}, "Internal server error"),
+        ({"error": "Product not available"}, "Product not available"),
+        ({"error": {"code": "NOT_ACTIVE", "message": "Brand inactive"}}, "NOT_ACTIVE"),
+        ({"reason": "Too many requests"}, "Too many requests"),
+        ({"detail": [{"loc": ["body", "email"], "msg": "field required"}]}, "field required"),
+        ({"problems": [{"problem": "OUT_OF_STOCK"}]}, "OUT_OF_STOCK"),
+        ("Bad Gateway", "Bad Gateway"),
+        ("<html><body>502</body></html>", None),
+        ({}, None),
+    ],
+)
+def test_every_error_body_shape_gives_the_best_code_or_message(upstream, client, shopper, body, detail):
+    kwargs = {"json": body} if isinstance(body, dict) else {"text": body}
+    upstream.post("/v5/orders").respond(400, **kwargs)
+    with pytest.raises(errors.UpstreamStatusError) as caught:
+        client.create_order(body=ORDER_BODY, end_user=shopper)
+    assert caught.value.detail == detail
+
+
+def test_the_status_a_body_names_is_kept_as_text_and_more_details_either_form(upstream, client, shopper):
+    upstream.post("/v5/orders").respond(400, json={"status": 400, "detail": "X", "moreDetails": "why"})
+    with pytest.raises(errors.UpstreamStatusError) as caught:
+        client.create_order(body=ORDER_BODY, end_user=shopper)
+    assert (caught.value.upstream_status, caught.value.more_details) == ("400", "why")
+
+
+def test_a_rate_limit_carries_its_retry_after_in_seconds(upstream, client, shopper):
+    upstream.post("/v5/orders").respond(429, headers={"Retry-After": "12"}, json={"message": "slow down"})
+    with pytest.raises(errors.UpstreamRateLimited) as caught:
+        client.create_order(body=ORDER_BODY, end_user=shopper)
+    assert caught.value.retry_after == 12
+    assert caught.value.detail == "slow down"
+
+
+def test_a_rate_limit_without_retry_after_has_none(upstream, client, shopper):
+    upstream.post("/v5/orders").respond(429)
+    with pytest.raises(errors.UpstreamRateLimited) as caught:
+        client.create_order(body=ORDER_BODY, end_user=shopper)
+    assert caught.value.retry_after is None
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    now = datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)
+    assert errors.parse_retry_after("30", now=now) == 30
+    assert errors.parse_retry_after("Tue, 01 Dec 2026 09:00:45 GMT", now=now) == 45
+    assert errors.parse_retry_after("Tue, 01 Dec 2026 08:00:00 GMT", now=now) == 0  # already past
+    assert errors.parse_retry_after("soon", now=now) is None
+    assert errors.parse_retry_after("nan", now=now) is None
+    assert errors.parse_retry_after(None) is None
+
+
+def test_a_retry_waits_as_long_as_retry_after_asks_within_the_cap(upstream, client, shopper, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr("storefront.upstream.client.time.sleep", waits.append)
+    upstream.get("/v2/brands").mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "0.005"}),
+            httpx.Response(429, headers={"Retry-After": "Tue, 01 Dec 2099 09:00:45 GMT"}),
+            httpx.Response(200, json={"country_code": "US", "categories": []}),
+        ]
+    )
+    client.brands(country_code="US", end_user=shopper)
+    assert waits == [0.005, client.config.max_backoff_seconds]
+
+
+def test_an_unparseable_answer_is_logged_with_the_endpoint_and_the_models_error(
+    upstream, client, shopper, caplog
+):
+    upstream.get("/v2/brands").respond(200, json={"categories": "not a list"})
+    with pytest.raises(errors.UpstreamResponseError) as caught:
+        client.brands(country_code="US", end_user=shopper)
+    assert str(caught.value).startswith("GET /v2/brands: 1 validation error for BrandCatalog: categories")
+    assert caught.value.endpoint == "GET /v2/brands"
+    assert "GET /v2/brands: 1 validation error for BrandCatalog" in caplog.text
+
+
+def test_one_bad_product_family_is_left_out_and_the_rest_kept(upstream, client, shopper):
+    good = {"family": "Steam", "brand": "Steam", "products": []}
+    upstream.get("/v5/products/country/US").respond(200, json=[{"family": "Broken"}, good])
+    with schemas.collect_parse_report() as report:
+        families = client.products(
+            country_code="US", family_name="Steam", coin="USDC", lang="en", end_user=shopper
+        )
+    assert [f.brand for f in families] == ["Steam"]
+    assert [(model, item) for model, item, _ in report.skipped] == [("families", "Broken")]
+
+
+def test_a_homepage_of_unknown_shape_is_an_empty_feed(upstream, client, shopper):
+    upstream.get("/v2/homepage").respond(200, json={"sections": "surprise"})
+    assert client.homepage(country_code="US", end_user=shopper).sections == []
