@@ -12,7 +12,9 @@ import re
 
 from PIL import Image, ImageDraw
 
-NAME_RE = re.compile(r"^(?P<qr>qr-)?(?P<key>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.png$")
+NAME_RE = re.compile(
+    r"^(?P<qr>qr-)?(?P<key>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.png$"
+)
 BARCODE_SIZE = (600, 200)
 QR_MODULES = 25
 QR_MODULE_PX = 8

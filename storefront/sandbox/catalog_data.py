@@ -234,7 +234,7 @@ BRANDS: dict[str, tuple[BrandRow, ...]] = {
 }
 
 
-# Brand colours for logos and bg_color, by logo slug; brands missing here get a colour derived from their name.
+# Brand colours (logos and bg_color) by logo slug; other brands get one derived from their slug.
 BRAND_COLOURS: dict[str, str] = {
     "amazon-com": "#FF9900",
     "amazon-co-uk": "#FF9900",

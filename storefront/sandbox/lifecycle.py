@@ -99,7 +99,8 @@ def public(doc: dict) -> dict:
 
 def is_final(doc: dict) -> bool:
     """Return whether the order will move no further (an order paid after expiry still will)."""
-    return doc["order_state"] in TERMINAL and not (doc["order_state"] == EXPIRED and _late(doc))
+    late = doc["payment_state"] == LATE_PAYMENT_STATE
+    return doc["order_state"] in TERMINAL and not (doc["order_state"] == EXPIRED and late)
 
 
 def trigger(record: OrderRecord) -> str:

@@ -29,7 +29,6 @@ PAYMENT_VIA = "USER_WALLET"
 LOGO_HOST = "https://cdn.sandbox.test"
 
 
-
 @dataclass(frozen=True)
 class Engine:
     """How a network runs tokens, and the codes orders name it by."""

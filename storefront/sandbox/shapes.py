@@ -43,7 +43,9 @@ def _bounds(brand: Brand) -> tuple[str, str]:
     dearest = max(brand.products, key=lambda p: p.value_range.high if p.value_range else p.face_value)
     if brand.is_esim:
         return _label(brand, cheapest, "en"), _label(brand, dearest, "en")
-    return localization.money(brand.low, brand.currency, "en"), localization.money(brand.high, brand.currency, "en")
+    return localization.money(brand.low, brand.currency, "en"), localization.money(
+        brand.high, brand.currency, "en"
+    )
 
 
 def brand_json(brand: Brand, logo_base_url: str) -> dict:
@@ -133,7 +135,11 @@ def product_json(brand: Brand, product: Product, coin: str, lang: str) -> dict:
         usd = pricing.to_usd(product.face_value, brand.currency)
     else:
         doc.update(range=range_json(product, brand.currency), coin=coin)
-        amount = {"type": "range", "min": cents(product.value_range.low), "max": cents(product.value_range.high)}
+        amount = {
+            "type": "range",
+            "min": cents(product.value_range.low),
+            "max": cents(product.value_range.high),
+        }
         usd = pricing.to_usd(product.value_range.low, brand.currency)
     doc.update(
         payment_method=pricing.payment_method(coin, DEFAULT_NETWORK),

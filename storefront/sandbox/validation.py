@@ -279,7 +279,13 @@ class Validator:
         for delivery in deliveries:
             self._check_delivery(result, delivery, fee_coin)
         self._check_totals(result, body)
-        if pair is not None and result.coin_amount is not None and result.coin_amount < pair.threshold:
+        below_minimum = any(p["problem"] == "AMOUNT_LESS_THEN_MINIMUM_ALLOWED" for p in result.problems)
+        if (
+            pair
+            and result.coin_amount is not None
+            and result.coin_amount < pair.threshold
+            and not below_minimum
+        ):
             result.add(
                 "AMOUNT_LESS_THEN_MINIMUM_ALLOWED",
                 {"network": pair.name, "threshold": format(pair.threshold, "f"), "coin": pair.coin},
@@ -339,7 +345,9 @@ class Validator:
         lang = localization.pick_lang(result.lang)
         deliverable: dict = {
             # A range purchase echoes its value as the denomination ("25 USD"), as live.
-            "denomination": product.denomination if product.value_range is None else f"{plain(value)} {brand.currency}",
+            "denomination": product.denomination
+            if product.value_range is None
+            else f"{plain(value)} {brand.currency}",
             "localized_denomination": (
                 localization.esim_plan(*product.esim_plan, lang)
                 if product.esim_plan

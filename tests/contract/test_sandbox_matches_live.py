@@ -36,9 +36,24 @@ EXTRA_KEYS: dict[str, str] = {
 # Keys whose value may be a number or a string where API-NOTES says both occur, even if the
 # fixtures of that endpoint happen to show only one.
 NUMBER_OR_STRING = frozenset(
-    {"coin_amount", "original_coin_amount", "original_price", "sent_coin_amount", "payment_value", "points",
-     "price", "min", "max", "default", "product_value", "threshold", "status",
-     "created_at", "payment_requested_at", "updated_at"}
+    {
+        "coin_amount",
+        "original_coin_amount",
+        "original_price",
+        "sent_coin_amount",
+        "payment_value",
+        "points",
+        "price",
+        "min",
+        "max",
+        "default",
+        "product_value",
+        "threshold",
+        "status",
+        "created_at",
+        "payment_requested_at",
+        "updated_at",
+    }
 )
 
 
@@ -122,7 +137,9 @@ def stream_events(text: str) -> list[tuple[str, str]]:
     """Return the (event, data) pairs of a server-sent event stream."""
     events = []
     for block in text.strip().split("\n\n"):
-        fields = dict(line.split(": ", 1) if ": " in line else (line.rstrip(":"), "") for line in block.splitlines())
+        fields = dict(
+            line.split(": ", 1) if ": " in line else (line.rstrip(":"), "") for line in block.splitlines()
+        )
         if "event" in fields:
             events.append((fields["event"], fields.get("data", "")))
     return events
@@ -161,11 +178,27 @@ def order_body(email: str = BUYER, **payment: str) -> dict:
     return {
         "email": email,
         "user": {"email": email, "has_accepted_newsletter": False},
-        "payment": {"type": "via", "payment_via": "USER_WALLET", "coin": "USDC", "network": "Solana", **payment},
+        "payment": {
+            "type": "via",
+            "payment_via": "USER_WALLET",
+            "coin": "USDC",
+            "network": "Solana",
+            **payment,
+        },
         "deliveries": [
-            {"beneficiary_account": email, "brand_name": "Amazon.com", "country_code": "US",
-             "denomination": "range", "product_value": 25},
-            {"beneficiary_account": email, "brand_name": "Steam", "country_code": "US", "denomination": "10 USD"},
+            {
+                "beneficiary_account": email,
+                "brand_name": "Amazon.com",
+                "country_code": "US",
+                "denomination": "range",
+                "product_value": 25,
+            },
+            {
+                "beneficiary_account": email,
+                "brand_name": "Steam",
+                "country_code": "US",
+                "denomination": "10 USD",
+            },
         ],
         "lang": "en",
     }
@@ -196,7 +229,9 @@ PRODUCT_FIXTURES = (
 
 
 def products(client: httpx.Client, family: str) -> list:
-    response = client.get("/v5/products/country/US", params={"family_name": family, "coin": "USDC", "lang": "en"})
+    response = client.get(
+        "/v5/products/country/US", params={"family_name": family, "coin": "USDC", "lang": "en"}
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -275,8 +310,12 @@ def test_validation_answers_like_live_when_valid_and_with_problems(client):
 
 def test_errors_answer_in_the_live_bodies(client):
     body = order_body()
-    body["deliveries"][1] = {"beneficiary_account": BUYER, "brand_name": "Vanilla Prepaid Mastercard",
-                             "country_code": "US", "denomination": "50 USD"}
+    body["deliveries"][1] = {
+        "beneficiary_account": BUYER,
+        "brand_name": "Vanilla Prepaid Mastercard",
+        "country_code": "US",
+        "denomination": "50 USD",
+    }
     login = client.post("/v5/orders", json=body)
     assert login.status_code == 422
     assert_same_shape(login.json(), "error_detail_422.json")

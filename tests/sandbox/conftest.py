@@ -26,7 +26,7 @@ class FakeClock:
 
 
 def base_body() -> dict:
-    """Return a valid order body: one 25 USD Amazon gift card paid in USDC on Solana."""
+    """Return a valid order body: one $25 Amazon.com gift card (a range product) paid in USDC on Solana."""
     return {
         "email": BUYER,
         "user": {"email": BUYER, "has_accepted_newsletter": False},
@@ -34,9 +34,10 @@ def base_body() -> dict:
         "deliveries": [
             {
                 "beneficiary_account": BUYER,
-                "brand_name": "Amazon",
+                "brand_name": "Amazon.com",
                 "country_code": "US",
-                "denomination": "25 USD",
+                "denomination": "range",
+                "product_value": 25,
             }
         ],
         "lang": "en",

@@ -46,3 +46,25 @@ def test_catalog_has_special_brands():
 def test_slugify_makes_url_safe_families():
     assert slugify("AT&T México") == "at-t-mexico"
     assert slugify("Everything Apple") == "everything-apple"
+
+
+def test_simulate_actions_are_offered_by_the_state_they_fit():
+    from storefront.sandbox.simulate import SIMULATE_ACTIONS, actions_for
+
+    assert actions_for("WaitingForPayment") == ("pay", "partial", "late", "expire", "fail", "cancel")
+    assert actions_for("PartialPaymentStarted") == ("pay_rest", "late", "expire", "fail", "cancel")
+    assert actions_for("OnHold") == ("resolve", "refund")
+    assert actions_for("Done") == ()
+    assert "cancel" in SIMULATE_ACTIONS
+
+
+def test_families_are_display_names_and_brand_ids_stable():
+    catalog = get_catalog()
+    lycamobile = catalog.find_family("US", "lycamobile")
+    assert [b.name for b in lycamobile] == ["Lycamobile Credits", "Lycamobile Bundle"]
+    (amazon,) = catalog.find_family("US", "Amazon.com")
+    assert (amazon.slug, amazon.categories) == (
+        "amazon-com",
+        ("e-commerce", "entertainment", "books_learning"),
+    )
+    assert amazon.brand_id == get_catalog().find_brand("US", "amazon.com").brand_id

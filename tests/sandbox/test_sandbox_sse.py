@@ -6,22 +6,16 @@ import json
 from collections.abc import Iterator
 
 import httpx
+from httpx_sse import EventSource
 
 from storefront.sandbox import sse
 from storefront.sandbox.app import make_app
 
 
-def read_events(response: httpx.Response) -> Iterator[tuple[str, dict]]:
-    """Yield (event name, data) pairs as they arrive."""
-    name, data = None, None
-    for line in response.iter_lines():
-        if line.startswith("event: "):
-            name = line.removeprefix("event: ")
-        elif line.startswith("data: "):
-            data = json.loads(line.removeprefix("data: "))
-        elif line == "" and name is not None:
-            yield name, data
-            name, data = None, None
+def read_events(response: httpx.Response) -> Iterator[tuple[str, dict | None]]:
+    """Yield (event name, JSON data or None for empty data) pairs as they arrive."""
+    for event in EventSource(response).iter_sse():
+        yield event.event, json.loads(event.data) if event.data else None
 
 
 def test_stream_sends_changes_as_they_happen_and_ends_with_stop(client, create_order):
@@ -32,13 +26,13 @@ def test_stream_sends_changes_as_they_happen_and_ends_with_stop(client, create_o
         events = read_events(response)
         name, first = next(events)
         assert name == "message" and first["order_id"] == order_id
-        assert first["order_state"] in ("Created", "WaitingForPayment")
+        assert first["order_state"] == "WaitingForPayment"
         # The stream is still open: this payment happens after the first event was read.
         client.post(f"/sandbox/orders/{order_id}/simulate", json={"action": "pay"})
         rest = list(events)
     states = [data["order_state"] for name, data in rest if name == "message"]
     assert "PaymentStarted" in states and states[-1] == "Done"
-    assert rest[-1] == ("stop", {})
+    assert rest[-1] == ("stop", None)  # empty data, as live
     assert states == sorted(set(states), key=states.index)
 
 
@@ -51,8 +45,17 @@ def test_stream_of_a_terminal_order_sends_it_once_then_stops(client, create_orde
     assert events[0][1]["order_state"] == "PaymentFailed"
 
 
+def test_stream_of_a_late_payment_goes_on_past_expired_to_done(client, create_order):
+    order_id = create_order()["order_id"]
+    client.post(f"/sandbox/orders/{order_id}/simulate", json={"action": "late"})
+    with client.stream("GET", f"/v5/orders/{order_id}/subscribe") as response:
+        events = list(read_events(response))
+    assert [data["order_state"] for name, data in events if name == "message"] == ["Expired", "Done"]
+    assert events[-1] == ("stop", None)
+
+
 def test_stream_of_an_unknown_order_is_a_json_404(client):
-    response = client.get("/v5/orders/ord_missing/subscribe")
+    response = client.get("/v5/orders/missing/subscribe")
     assert response.status_code == 404
     assert response.json()["detail"] == "ORDER_NOT_FOUND"
 
