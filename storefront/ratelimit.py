@@ -1,4 +1,4 @@
-"""Per-IP rate limits kept in the cache, so every process behind the load balancer shares them."""
+"""Per-IP rate limits kept in the shared cache, so every process (and machine) counts together."""
 
 from __future__ import annotations
 
@@ -6,31 +6,26 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .upstream.end_user import client_ip
+from .window_counter import WindowCount, count_in_window
+
+
+def count_request(*, scope: str, key: str, window_seconds: int) -> WindowCount:
+    """Count one request of `key` in `scope`, in a window opened by the key's first request.
+
+    The window closes `window_seconds` after that first request. A window aligned to the clock
+    would reset at every boundary and let a burst of twice the limit straddle it.
+    """
+    return count_in_window(caches["default"], f"ratelimit:{scope}:{key}", window_seconds=window_seconds)
 
 
 def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one request of `key` in `scope`; return False once the window's limit is passed.
-
-    The window opens at the key's first request and closes `window_seconds` later (the
-    counter's expiry; incr keeps it). A window aligned to the clock would reset at every
-    boundary and let a burst of twice the limit straddle it.
-    """
-    cache_key = f"ratelimit:{scope}:{key}"
-    count_in_window = getattr(cache, "count_in_window", None)
-    if count_in_window is not None:  # Redis: one round trip (storefront/redis_cache.py)
-        return count_in_window(cache_key, window_seconds=window_seconds) <= limit
-    if cache.add(cache_key, 1, timeout=window_seconds):
-        return True
-    try:
-        return cache.incr(cache_key) <= limit
-    except ValueError:  # the window closed between add and incr: this request opens the next
-        cache.add(cache_key, 1, timeout=window_seconds)
-        return True
+    """Count one request of `key` in `scope`; return False once the window's limit is passed."""
+    return count_request(scope=scope, key=key, window_seconds=window_seconds).count <= limit
 
 
 def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:
@@ -46,11 +41,12 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] = ("GET", "POST")) -> C
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            limit, window = settings.RATE_LIMITS[scope]
-            if request.method in methods and not hit(
-                scope=scope, key=client_ip(request), limit=limit, window_seconds=window
-            ):
-                return too_many_requests(request, retry_after=window)
+            if request.method in methods:
+                limit, window = settings.RATE_LIMITS[scope]
+                counted = count_request(scope=scope, key=client_ip(request), window_seconds=window)
+                if counted.count > limit:
+                    # The client may come back when its own window closes, not a whole window later.
+                    return too_many_requests(request, retry_after=counted.seconds_left)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -6,6 +6,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from storefront.cache_config import default_cache
 from storefront.upstream.live_mode import missing_partner_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,6 +89,8 @@ if IS_POSTGRESQL and env.bool("DATABASE_POOL", default=True):
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same backend, creating the file's folder (var/ on a fresh clone) before it opens the file.
+    DATABASES["default"]["ENGINE"] = "storefront.sqlite_backend"
     # WAL and a busy timeout let the web process and sync workers share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE",
@@ -95,12 +98,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://storefront")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "storefront.redis_cache.SharedRedisCache"
+# Shared by every process: Redis (django-redis) when CACHE_URL names it, else diskcache in var/cache.
+CACHES = {
+    "default": default_cache(env.str("CACHE_URL", default=""), disk_directory=BASE_DIR / "var" / "cache")
+}
 # Rendered catalog fragments (brand grids) depend only on the cached catalog and the code, so each
-# process keeps its own: a page saves a Redis round trip and a 10-25 KB transfer. They live 60 s,
-# as they did in the shared cache.
+# process may keep its own: two processes rendering the same grid get the same HTML, and a page
+# saves a round trip to the shared cache and a 10-25 KB transfer. They live 60 s, as they did in
+# the shared cache.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "storefront-fragments",

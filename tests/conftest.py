@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.utils import translation
 
 from storefront.upstream.cache import forget_memo
 from storefront.upstream.client import EndUser
 from storefront.upstream.factory import reset_clients
+
+
+def pytest_configure(config):
+    """Give the run its own embedded cache, so it neither reads nor clears the one `make run` uses.
+
+    Without CACHE_URL the default cache is diskcache in var/cache (storefront/cache_config.py,
+    shown by tests/test_shared_cache.py); here it moves to a folder of this run's own, and the
+    servers that tests start inherit it through CACHE_URL.
+    """
+    if os.environ.get("CACHE_URL"):
+        return
+    config.embedded_cache_dir = tempfile.mkdtemp(prefix="shop-test-cache-")
+    os.environ["CACHE_URL"] = f"diskcache://{config.embedded_cache_dir}"
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"],
+                                                      "LOCATION": config.embedded_cache_dir}}
+
+
+def pytest_unconfigure(config):
+    directory = getattr(config, "embedded_cache_dir", None)
+    if directory:
+        os.environ.pop("CACHE_URL", None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items):

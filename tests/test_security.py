@@ -56,3 +56,12 @@ def test_rate_limit_window_opens_at_the_first_request_and_closes_after_it():
     assert [hit(scope="w", key="9.9.9.9", limit=1, window_seconds=1) for _ in range(2)] == [True, False]
     time.sleep(1.2)
     assert hit(scope="w", key="9.9.9.9", limit=1, window_seconds=1), "a new window after the old one closed"
+
+
+def test_a_limited_request_is_told_when_its_own_window_closes(client, settings, db):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "admin_login": (1, 60)}
+    client.post("/admin/login/", {"username": "x", "password": "y"}, REMOTE_ADDR="192.0.2.4")
+    time.sleep(2.1)
+    limited = client.post("/admin/login/", {"username": "x", "password": "y"}, REMOTE_ADDR="192.0.2.4")
+    assert limited.status_code == 429
+    assert 1 <= int(limited["Retry-After"]) <= 58, "the seconds left in the window, not a whole window"
