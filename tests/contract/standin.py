@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,6 +69,7 @@ class LiveStandin:
     brands_fixture: str = "brands_us.json"  # what GET /v2/brands?country_code=US answers
     # No live shape of /v2/homepage is known and no fixture exists: it answers this status.
     homepage_status: int = 404
+    started: float = field(default_factory=time.time)  # the orders' creation time, as served
     requests: list[Recorded] = field(default_factory=list)
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
     products_files: dict[str, str] = field(default_factory=_products_by_family)
@@ -118,6 +120,28 @@ def _answer(state: LiveStandin, method: str, path: str, query: dict[str, str], b
     return 404, {"message": "Not Found"}, "application/json", {}
 
 
+TIMESTAMP_FIELDS = ("created_at", "payment_requested_at", "updated_at")
+
+
+def _as_of_now(payload: bytes, *, started: float) -> bytes:
+    """Shift an order fixture's epoch timestamps so it was created when the stand-in started.
+
+    The captured orders are months old; served as they are, every payment window would have
+    closed before the test began. Each timestamp keeps its form (string, number, fraction).
+    """
+    order = json.loads(payload)
+    if not isinstance(order, dict) or "order_id" not in order or order.get("created_at") is None:
+        return payload
+    shift = started - float(order["created_at"])
+    for name in TIMESTAMP_FIELDS:
+        value = order.get(name)
+        if isinstance(value, str) and value.replace(".", "", 1).isdigit():
+            order[name] = str(int(float(value) + shift)) if "." not in value else f"{float(value) + shift:.3f}"
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            order[name] = int(value + shift) if isinstance(value, int) else round(value + shift, 3)
+    return json.dumps(order).encode()
+
+
 def _validation_fixture(body: Any) -> str:
     email = ""
     if isinstance(body, dict):
@@ -152,6 +176,8 @@ def _handler(state: LiveStandin) -> type[BaseHTTPRequestHandler]:
             status, content, content_type, headers = _answer(state, method, url.path, query, body)
             if isinstance(content, str):
                 payload = (FIXTURES / content).read_bytes()
+                if content.startswith("order_") and content.endswith(".json"):
+                    payload = _as_of_now(payload, started=state.started)
             else:
                 payload = json.dumps(content).encode()
             self.send_response(status)
