@@ -52,7 +52,8 @@ class _PageParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (v or "") for k, v in attrs}
         if tag == "form":
-            self._form = Form(action=a.get("action", ""), method=a.get("method", "get").lower(), id=a.get("id", ""))
+            method = a.get("method", "get").lower()
+            self._form = Form(action=a.get("action", ""), method=method, id=a.get("id", ""))
             self.forms.append(self._form)
         elif tag == "a" and "href" in a:
             self._link = [a["href"], ""]
@@ -62,7 +63,8 @@ class _PageParser(HTMLParser):
             if kind in ("submit", "button", "image"):
                 self._form.buttons.append((a["name"], a.get("value", ""), a.get("value", "")))
             else:
-                self._form.fields.append((a["name"], a.get("value", "on" if kind == "checkbox" else ""), kind, on))
+                value = a.get("value", "on" if kind == "checkbox" else "")
+                self._form.fields.append((a["name"], value, kind, on))
                 if kind == "radio":
                     self._form.options.setdefault(a["name"], []).append(a.get("value", ""))
         elif self._form is not None and tag == "select" and a.get("name"):
@@ -150,7 +152,7 @@ class Shopper:
     def open(self, url: str) -> Page:
         return self._settle(url, self.client.get(url))
 
-    def submit(self, form: Form, overrides: dict[str, str] | None = None, *, button: str | None = None) -> Page:
+    def submit(self, form: Form, overrides: dict | None = None, *, button: str | None = None) -> Page:
         assert self.page is not None
         action = urljoin(self.page.url, form.action or self.page.url)
         data = form.data(overrides or {}, button=button)

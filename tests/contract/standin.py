@@ -136,7 +136,8 @@ def _as_of_now(payload: bytes, *, started: float) -> bytes:
     for name in TIMESTAMP_FIELDS:
         value = order.get(name)
         if isinstance(value, str) and value.replace(".", "", 1).isdigit():
-            order[name] = str(int(float(value) + shift)) if "." not in value else f"{float(value) + shift:.3f}"
+            moved = float(value) + shift
+            order[name] = f"{moved:.3f}" if "." in value else str(int(moved))
         elif isinstance(value, int | float) and not isinstance(value, bool):
             order[name] = int(value + shift) if isinstance(value, int) else round(value + shift, 3)
     return json.dumps(order).encode()

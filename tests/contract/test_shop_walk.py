@@ -66,7 +66,7 @@ def fill_checkout(shopper: Shopper, *, email: str):
     assert page.status == 200, page.text[:300]
     form = page.form(having="email")
     overrides = {"email": email}
-    for name, _value, kind, _on in form.fields:
+    for name, _value, _kind, _on in form.fields:
         if name.startswith("beneficiary_"):
             overrides[name] = BUYER
     payment = form.options.get("payment", [])
@@ -79,7 +79,7 @@ def test_a_shopper_without_javascript_buys_and_reads_the_codes(client, upstream)
     browse_and_fill_cart(shopper)
 
     # KYC_MISSING: the stand-in answers its problems fixture, the sandbox its documented test input.
-    refused_email = f"{PROBLEMS_EMAIL_WORD}@example.com" if upstream is not None else "kyc_missing@sandbox.test"
+    refused_email = "kyc_missing@sandbox.test" if upstream is None else f"{PROBLEMS_EMAIL_WORD}@example.com"
     form, overrides = fill_checkout(shopper, email=refused_email)
     refused = shopper.submit(form, overrides)
     assert refused.status == 200
