@@ -26,7 +26,8 @@ def sandbox_product(family: str, label: str | None = None, *, brand: str = "", c
     for found in families:
         for product in found.products if not brand or found.brand == brand else []:
             if (label is None and product.is_range) or (label is not None and product.label == label):
-                return {"country": country, "family": schemas.family_slug(family), "product": product.product_id}
+                slug = schemas.family_slug(family)
+                return {"country": country, "family": slug, "product": product.product_id}
     raise LookupError(f"no {family} {brand} {label} in the sandbox's {country} catalog")
 
 

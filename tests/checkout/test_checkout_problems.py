@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from checkout import problems
 from checkout.problems import describe_more_details, explain_problem
+from storefront.upstream import schemas
 
 API_NOTES = Path("/work/shared/API-NOTES.md")
 
@@ -96,3 +98,32 @@ def test_an_unknown_code_still_gets_an_honest_message():
 def test_unhelpful_more_details_add_nothing():
     assert describe_more_details("OUT_OF_STOCK", None) == ""
     assert describe_more_details("OUT_OF_STOCK", {"weird": 1}) == ""
+
+
+# -- the live API's validation answer ----------------------------------------------------------------
+
+LIVE_FIXTURES = Path(__file__).resolve().parents[1] / "contract" / "fixtures"
+
+
+def _live(name: str) -> schemas.ValidationResult:
+    return schemas.ValidationResult.model_validate(json.loads((LIVE_FIXTURES / name).read_text()))
+
+
+def test_live_problems_with_details_as_object_or_string_are_explained_in_the_shops_words():
+    live = _live("validation_problems.json").problems
+    explained = {p.problem: explain_problem(p.problem, p.more_details) for p in live}
+    assert set(explained) == {
+        "KYC_MISSING", "UNSUPPORTED_PROTOCOL_COIN_COMBINATION", "NOT_ALLOWED_PAYMENT_VIA", "OUT_OF_STOCK"}
+    allowed = explained["NOT_ALLOWED_PAYMENT_VIA"].details
+    assert allowed == "Allowed payment methods: your own wallet (USER_WALLET)."
+    assert explained["UNSUPPORTED_PROTOCOL_COIN_COMBINATION"].details == (
+        "Supported networks: Solana, Ethereum, Base, Arbitrum, Polygon (Matic).")
+    assert explained["KYC_MISSING"].message.startswith("Cryptorefills needs to verify your identity")
+    everything = " ".join(p.text for p in explained.values())
+    # The upstream's own sentences and structures are never shown as they come.
+    assert "unverified spending limit" not in everything and "{" not in everything and "[" not in everything
+
+
+def test_a_live_answer_with_problems_null_or_empty_is_valid():
+    assert _live("validation_ok.json").is_valid
+    assert _live("validation_ok_empty_list.json").is_valid

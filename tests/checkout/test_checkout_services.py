@@ -17,22 +17,22 @@ from storefront.upstream import errors
 from storefront.upstream.factory import get_client
 from storefront.upstream.schemas import Problem
 
-AMAZON = CheckoutLine(
-    brand_name="Amazon",
-    family="amazon",
+STEAM = CheckoutLine(
+    brand_name="Steam",
+    family="Steam",
     kind="giftcard",
     country_code="US",
-    denomination="25 USD",
-    localized_denomination="$25",
+    denomination="10 USD",
+    localized_denomination="$10",
     product_value=None,
-    face_value=Decimal(25),
+    face_value=Decimal(10),
     currency="USD",
     beneficiary_account="friend@example.com",
     quantity=2,
 )
-APPLE = CheckoutLine(
-    brand_name="Everything Apple",
-    family="everything-apple",
+AMAZON = CheckoutLine(
+    brand_name="Amazon.com",
+    family="Amazon.com",
     kind="giftcard",
     country_code="US",
     denomination="range",
@@ -44,7 +44,7 @@ APPLE = CheckoutLine(
 )
 ATT = CheckoutLine(
     brand_name="AT&T",
-    family="at-t",
+    family="AT&T",
     kind="mobile_recharge",
     country_code="US",
     denomination="15 USD",
@@ -57,7 +57,7 @@ ATT = CheckoutLine(
 
 
 def _checkout(**overrides) -> CheckoutData:
-    data = {"email": "buyer@example.com", "coin": "USDC", "network": "Solana", "lines": [AMAZON, APPLE, ATT]}
+    data = {"email": "buyer@example.com", "coin": "USDC", "network": "Solana", "lines": [STEAM, AMAZON, ATT]}
     return CheckoutData(**{**data, **overrides})
 
 
@@ -92,16 +92,16 @@ def test_the_body_has_one_delivery_per_unit_and_the_documented_fields():
     assert len(body["deliveries"]) == 4
     assert body["deliveries"][0] == {
         "beneficiary_account": "friend@example.com",
-        "brand_name": "Amazon",
+        "brand_name": "Steam",
         "country_code": "US",
-        "denomination": "25 USD",
+        "denomination": "10 USD",
     }
     assert body["deliveries"][2]["denomination"] == "range" and body["deliveries"][2]["product_value"] == 12
     assert body["deliveries"][3]["beneficiary_account"] == "+14155552671"
 
 
 def test_the_body_leaves_out_empty_extras_and_never_uses_floats():
-    line = CheckoutLine(**{**APPLE.__dict__, "product_value": Decimal("12.50")})
+    line = CheckoutLine(**{**AMAZON.__dict__, "product_value": Decimal("12.50")})
     body = build_order_body(checkout=_checkout(lines=[line]), lang="en")
     assert "promo_code" not in body and "full_name" not in body["user"]
     assert body["user"]["has_accepted_newsletter"] is False
@@ -129,14 +129,17 @@ def test_an_unsupported_pair_lists_the_supported_ones(end_user):
     outcome = services.validate_checkout(checkout=_checkout(network="Bitcoin"), lang="en", end_user=end_user)
     (problem,) = outcome.problems
     assert problem.code == "UNSUPPORTED_PROTOCOL_COIN_COMBINATION" and problem.field == "payment"
-    assert "USDC on Solana" in problem.details and "USDT on Tron" in problem.details
+    # The live API says it in a sentence ("USDC is supported on: Solana, ..."): the shop keeps the names.
+    assert problem.details.startswith("Supported networks: Solana, ")
+    assert "Polygon (Matic)" in problem.details and "supported on" not in problem.details
 
 
 def test_tron_without_a_full_name_is_refused_by_the_upstream_too(end_user):
-    outcome = services.validate_checkout(checkout=_checkout(network="Tron"), lang="en", end_user=end_user)
+    tron = {"coin": "USDT", "network": "Tron"}
+    outcome = services.validate_checkout(checkout=_checkout(**tron), lang="en", end_user=end_user)
     assert [(p.code, p.field) for p in outcome.problems] == [("FULLNAME_MISSING", "full_name")]
     outcome = services.validate_checkout(
-        checkout=_checkout(network="Tron", full_name="Ada Lovelace"), lang="en", end_user=end_user
+        checkout=_checkout(**tron, full_name="Ada Lovelace"), lang="en", end_user=end_user
     )
     assert outcome.ok
 
@@ -200,9 +203,9 @@ def test_the_order_row_is_saved_before_the_upstream_call(monkeypatch, end_user):
     placed = _place(end_user=end_user)
     assert seen["state"] == OrderState.SUBMITTING
     assert seen["items"] == [
-        (0, "Amazon", "friend@example.com"),
-        (1, "Amazon", "friend@example.com"),
-        (2, "Everything Apple", "buyer@example.com"),
+        (0, "Steam", "friend@example.com"),
+        (1, "Steam", "friend@example.com"),
+        (2, "Amazon.com", "buyer@example.com"),
         (3, "AT&T", "+14155552671"),
     ]
     order = placed.order

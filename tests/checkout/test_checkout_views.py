@@ -6,7 +6,17 @@ import html
 import re
 
 import pytest
-from checkout_helpers import AMAZON_25, ATT_15, ESIM_1GB, add, cart_line_ids, checkout_data, upstream_posts
+from checkout_helpers import (
+    add,
+    att_15,
+    cart_line_ids,
+    checkout_data,
+    esim_1gb,
+    lycamobile_by_email,
+    sandbox_product,
+    steam_10,
+    upstream_posts,
+)
 from django.urls import reverse
 
 from checkout import problems
@@ -53,8 +63,10 @@ def test_the_form_preselects_usdc_on_solana_and_shows_paused_options_disabled(fi
     assert re.search(r'value="USDC\|Solana" checked', page)
     assert "Recommended" in page
     assert re.search(r'value="USDT\|Arbitrum"[^>]*disabled', page)
-    assert re.search(r'value="EURC\|Base"[^>]*disabled', page)
-    assert re.search(r'value="USDC\|Tron"[^>]*data-needs-full-name', page)
+    assert re.search(r'value="USDT\|Tron"[^>]*data-needs-full-name', page)
+    assert re.search(r'value="USDC\|Polygon \(Matic\)"', page)
+    # Only the shopper's own wallet, in stablecoins: no exchange pay button, no BTC, no other coin.
+    assert "EURC" not in page and "BTC" not in page and "Lightning" not in page and "GATE_PAY" not in page
     assert 'name="accepted_newsletter"' in page and "checked" not in re.search(
         r'<input[^>]*name="accepted_newsletter"[^>]*>', page
     ).group(0)
@@ -136,9 +148,9 @@ def test_a_valid_phone_is_shown_back_normalized(filled_cart):
 
 
 def test_tron_without_a_full_name_asks_for_it_next_to_the_field(filled_cart):
-    page = _text(filled_cart.post(CHECKOUT, checkout_data(filled_cart, payment="USDC|Tron")))
+    page = _text(filled_cart.post(CHECKOUT, checkout_data(filled_cart, payment="USDT|Tron")))
     assert "Payments on Tron need your full name" in _field_block(page, "full_name")
-    assert re.search(r'value="USDC\|Tron" checked', page)
+    assert re.search(r'value="USDT\|Tron" checked', page)
     assert Order.objects.count() == 0
 
 
@@ -221,9 +233,9 @@ def test_an_invalid_beneficiary_is_shown_at_that_items_field(filled_cart, monkey
             Problem(
                 problem="INVALID_BENEFICIARY_ACCOUNT",
                 moreDetails={
-                    "brand_name": "Amazon",
+                    "brand_name": "Steam",
                     "country_code": "US",
-                    "denomination": "25 USD",
+                    "denomination": "10 USD",
                     "beneficiary_account": "friend@example.com",
                     "expected": "email address",
                 },
@@ -233,7 +245,7 @@ def test_an_invalid_beneficiary_is_shown_at_that_items_field(filled_cart, monkey
 
     monkeypatch.setattr(client, "validate_order", with_problem)
     page = _text(filled_cart.post(CHECKOUT, data))
-    assert "Amazon 25 USD: This recipient can't receive this product." in _field_block(page, gift_field)
+    assert "Steam 10 USD: This recipient can't receive this product." in _field_block(page, gift_field)
 
 
 def test_a_validation_error_of_the_upstream_is_honest_and_keeps_the_input(filled_cart):
@@ -311,8 +323,8 @@ def test_a_refusal_at_creation_is_shown_in_the_form_with_a_new_key(filled_cart, 
 
 
 def test_an_item_that_left_the_catalog_blocks_checkout_with_a_message(client):
-    add(client, AMAZON_25)
-    add(client, ATT_15)
+    add(client, steam_10())
+    add(client, att_15())
     session = client.session
     session["cart"][0]["pid"] = "US-amazon-999"
     session.save()
@@ -383,7 +395,7 @@ def test_try_again_after_a_failed_order_refills_the_form_with_what_the_shopper_e
 ):
     amazon, apple, att = cart_line_ids(filled_cart)
     data, failed = _fail_an_order(
-        filled_cart, monkeypatch, email="ada@example.com", payment="USDC|Tron", full_name="Ada Lovelace",
+        filled_cart, monkeypatch, email="ada@example.com", payment="USDT|Tron", full_name="Ada Lovelace",
         promo_code="SAVE10", accepted_newsletter="on",
         **{f"beneficiary_{amazon}": "friend@example.com", f"beneficiary_{att}": "(415) 555-2671"},
     )
@@ -402,7 +414,7 @@ def test_try_again_after_a_failed_order_refills_the_form_with_what_the_shopper_e
         f"beneficiary_{amazon}": "friend@example.com",
         f"beneficiary_{apple}": "",  # left empty: it goes to the shopper's own email
         f"beneficiary_{att}": "+14155552671",
-        "payment": "USDC|Tron",
+        "payment": "USDT|Tron",
         "full_name": "Ada Lovelace",
         "promo_code": "SAVE10",
         "accepted_newsletter": "on",
@@ -416,7 +428,7 @@ def test_try_again_after_a_failed_order_refills_the_form_with_what_the_shopper_e
     assert placed.url == reverse("orders:detail", kwargs={"token": order.token})
     assert (order.email, order.full_name, order.promo_code, order.accepted_newsletter) == (
         "ada@example.com", "Ada Lovelace", "SAVE10", True)
-    assert (order.coin, order.network) == ("USDC", "Tron")
+    assert (order.coin, order.network) == ("USDT", "Tron")
     assert list(order.items.values_list("beneficiary_account", flat=True)) == [
         "friend@example.com", "ada@example.com", "+14155552671"]
 
@@ -427,7 +439,7 @@ def test_a_refilled_form_leaves_new_items_empty_and_never_preselects_a_paused_ne
     _data, failed = _fail_an_order(filled_cart, monkeypatch, email="ada@example.com", payment="USDC|Base")
     Order.objects.update(coin="USDT", network="Arbitrum")  # paused in the sandbox since
     _try_again(filled_cart, failed)
-    add(filled_cart, ESIM_1GB)
+    add(filled_cart, esim_1gb())
     esim = cart_line_ids(filled_cart)[-1]
     page = _text(filled_cart.get(CHECKOUT))  # back from the cart: still refilled
     assert REFILLED in re.sub(r"<[^>]+>", "", page)
@@ -440,7 +452,7 @@ def test_after_the_retry_is_placed_the_next_checkout_starts_empty(filled_cart, m
     _data, failed = _fail_an_order(filled_cart, monkeypatch, email="ada@example.com")
     filled_cart.post(CHECKOUT, _form_data(_text(_try_again(filled_cart, failed))))
     assert Order.objects.count() == 2 and filled_cart.session["cart"] == []
-    add(filled_cart, AMAZON_25)
+    add(filled_cart, steam_10())
     page = _text(filled_cart.get(CHECKOUT))
     assert REFILLED not in re.sub(r"<[^>]+>", "", page)
     assert _input_value(page, "email") is None
@@ -449,10 +461,81 @@ def test_after_the_retry_is_placed_the_next_checkout_starts_empty(filled_cart, m
 def test_a_retry_link_refills_only_from_an_order_that_failed(filled_cart):
     filled_cart.post(CHECKOUT, checkout_data(filled_cart, email="ada@example.com"))
     placed = Order.objects.get()
-    add(filled_cart, AMAZON_25)
+    add(filled_cart, steam_10())
     for token in (placed.token, "not-a-token", "x" * 5000, "%00", "<script>"):
         response = filled_cart.get(f"{CHECKOUT}?retry={token}", follow=True)
         page = _text(response)
         assert response.status_code == 200
         assert "ada@example.com" not in page and REFILLED not in re.sub(r"<[^>]+>", "", page)
         assert len(filled_cart.session.get("checkout_failed_order", "")) <= 64
+
+
+# -- the live facts: delivery per product, exact brands, network minimums ----------------------------
+
+
+def test_a_top_up_delivered_by_email_asks_for_an_email_and_one_by_phone_for_a_phone(client):
+    add(client, lycamobile_by_email())
+    add(client, sandbox_product("Lycamobile", "$10", brand="Lycamobile Credits"))
+    add(client, esim_1gb())
+    page = _text(client.get(CHECKOUT))
+    by_email, by_phone, esim = cart_line_ids(client)
+    assert re.search(rf'<input type="email" name="beneficiary_{by_email}"', page)
+    assert re.search(rf'<input type="text" name="beneficiary_{by_phone}"[^>]*autocomplete="tel"', page)
+    assert re.search(rf'<input type="email" name="beneficiary_{esim}"', page)
+
+
+def test_the_order_names_the_exact_brand_and_a_range_value(client, monkeypatch):
+    add(client, lycamobile_by_email())
+    add(client, sandbox_product("Amazon.com"), value="25")
+    sent = {}
+    upstream = get_client()
+    real_validate = upstream.validate_order
+
+    def spy(*, body, end_user):
+        sent.update(body)
+        return real_validate(body=body, end_user=end_user)
+
+    monkeypatch.setattr(upstream, "validate_order", spy)
+    response = client.post(CHECKOUT, checkout_data(client))
+    assert response.status_code == 302
+    bundle, amazon = sent["deliveries"]
+    assert (bundle["brand_name"], bundle["denomination"]) == ("Lycamobile Bundle", "50 USD")
+    assert bundle["beneficiary_account"] == "buyer@example.com"
+    assert (amazon["brand_name"], amazon["denomination"]) == ("Amazon.com", "range")
+    assert amazon["product_value"] == 25
+    items = Order.objects.get().items.order_by("position")
+    assert [(i.brand_name, i.family, i.kind, i.denomination) for i in items] == [
+        ("Lycamobile Bundle", "Lycamobile", "mobile_recharge", "50 USD"),
+        ("Amazon.com", "Amazon.com", "giftcard", "range"),
+    ]
+
+
+def test_an_esim_is_ordered_as_an_esim_to_an_email(client):
+    add(client, esim_1gb())
+    client.post(CHECKOUT, checkout_data(client))
+    item = Order.objects.get().items.get()
+    assert (item.brand_name, item.kind, item.beneficiary_account) == ("eSIM", "esim", "buyer@example.com")
+
+
+def test_an_order_under_the_networks_minimum_is_refused_next_to_the_payment_field_before_submit(client):
+    add(client, esim_1gb())  # about 4.59 USDC; Ethereum takes at least 9.87321 USDC
+    data = checkout_data(client, payment="USDC|Ethereum", email="ada@example.com", promo_code="SAVE10")
+    before = upstream_posts("/v5/orders/validations")
+    page = _text(client.post(CHECKOUT, data))
+    payment_errors = re.search(r'<ul class="errorlist" id="payment-errors">(.*?)</ul>', page, re.S).group(1)
+    minimum = "Payments on Ethereum must be at least 9.87321 USDC; this order comes to 4.59 USDC."
+    assert minimum in payment_errors
+    assert "Pick another network, or add to your cart." in payment_errors
+    # Nothing was asked of the upstream, nothing ordered, and the form keeps what was typed.
+    assert upstream_posts("/v5/orders/validations") == before
+    assert Order.objects.count() == 0
+    assert _input_value(page, "email") == "ada@example.com" and _input_value(page, "promo_code") == "SAVE10"
+    assert re.search(r'value="USDC\|Ethereum" checked', page)
+
+
+def test_a_validated_amount_under_the_networks_minimum_is_refused_too(client):
+    add(client, esim_1gb())
+    client.post(reverse("checkout:cart"), {"action": "coin", "coin": "USDT"})  # the cart in USDT
+    page = _text(client.post(CHECKOUT, checkout_data(client, payment="USDC|Ethereum")))
+    assert "Payments on Ethereum must be at least 9.87321 USDC" in page
+    assert Order.objects.count() == 0
