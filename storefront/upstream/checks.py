@@ -110,6 +110,9 @@ def _probe(
     check.ms = (time.perf_counter() - started) * 1000
     check.status = recorder.status
     check.left_out = list(report.skipped)
+    if answer is not None and check.status is not None and check.status >= 400:
+        # The client reads some refusals as "nothing here" (a homepage's 404); say so all the same.
+        check.error = f"answered {check.status}: read as empty"
     if answer is not None:
         check.parsed = True
         check.items = count(answer)

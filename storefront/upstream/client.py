@@ -238,6 +238,7 @@ class CryptorefillsClient:
         end_user: EndUser,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        follow_redirects: bool = False,
     ) -> httpx.Response:
         attempts = 1 + (self.config.get_retries if method == "GET" else 0)
         for attempt in range(attempts):
@@ -245,7 +246,12 @@ class CryptorefillsClient:
             response = None
             try:
                 response = self._http.request(
-                    method, url, params=params, json=json_body, headers=end_user.headers()
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    headers=end_user.headers(),
+                    follow_redirects=follow_redirects,
                 )
             except httpx.TimeoutException as exc:
                 if last:
@@ -287,10 +293,19 @@ class CryptorefillsClient:
     def homepage(self, *, country_code: str, end_user: EndUser) -> Homepage:
         """Return the curated homepage feed of a country; an answer of unknown shape gives an empty feed.
 
-        No live shape of this endpoint is known, so a JSON answer the model cannot read is logged
-        and treated as "nothing curated": the shop then shows the brands answer instead.
+        No live shape of this endpoint is known, so a JSON answer the model cannot read, or a 404,
+        is logged and treated as "nothing curated": the shop then shows the brands answer instead.
+        Outages (5xx, 429, no answer) still raise, so the shop's outage handling applies.
         """
-        response = self._send("GET", "/v2/homepage", end_user=end_user, params={"country_code": country_code})
+        try:
+            response = self._send(
+                "GET", "/v2/homepage", end_user=end_user, params={"country_code": country_code}
+            )
+        except errors.UpstreamStatusError as exc:
+            if exc.status_code != 404:
+                raise
+            logger.warning("homepage of %s left empty: the upstream answered 404", country_code)
+            return Homepage(country_code=country_code)
         try:
             return _parse(response, Homepage)
         except errors.UpstreamResponseError as exc:
@@ -367,7 +382,9 @@ class CryptorefillsClient:
         Live it answers {"countries": [...]}; a bare list is accepted too.
         """
         url = f"{self.config.site_url.rstrip('/')}/api/available-countries"
-        return self._get(url, CountryList, end_user=end_user)
+        # The site, unlike the API, may redirect (cryptorefills.com -> www.cryptorefills.com).
+        response = self._send("GET", url, end_user=end_user, follow_redirects=True)
+        return _parse(response, CountryList)
 
     def sandbox_logo(self, *, filename: str) -> tuple[bytes, str] | None:
         """Return a logo image drawn by the sandbox upstream and its content type, or None."""

@@ -208,11 +208,13 @@ def test_an_error_with_more_details_keeps_them(standin_client, live_standin):
 # -- orders -----------------------------------------------------------------------------------------
 
 
-def test_a_new_order_waits_for_payment_with_a_window_from_its_request_time(standin_client):
+def test_a_new_order_waits_for_payment_with_a_window_from_its_request_time(standin_client, live_standin):
     order = standin_client.create_order(body={"email": "jane.doe@example.com"}, end_user=SHOPPER)
     assert (order.order_state, order.payment_state) == ("WaitingForPayment", "WalletCreated")
     assert order.expires_at is None
-    assert order.window_opened_at == CREATED_AT
+    # The stand-in serves its orders as created when it started, so their windows are open.
+    assert order.window_opened_at == order.payment_requested_at
+    assert order.window_opened_at.timestamp() == pytest.approx(live_standin.started, abs=1)
     assert order.amount_due == Decimal("36.63")
     assert order.qr_text.startswith("solana:")
     assert order.buyer_email == "jane.doe@example.com"
@@ -280,9 +282,10 @@ def test_timestamps_read_in_every_form_the_upstream_sends(value):
     assert order.window_opened_at == CREATED_AT
 
 
-def test_fractional_timestamps_keep_their_fraction(standin_client, live_standin):
-    order = _order(standin_client, live_standin, "order_done.json")
+def test_fractional_timestamps_keep_their_fraction():
+    order = schemas.Order.model_validate(fixture_json("order_done.json"))
     assert order.created_at.timestamp() == pytest.approx(1788012345.482)
+    assert order.updated_at.timestamp() == pytest.approx(1788012986.75)
 
 
 def test_the_stream_sends_the_order_in_each_message_and_stops(standin_client):

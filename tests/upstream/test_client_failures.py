@@ -272,3 +272,22 @@ def test_one_bad_product_family_is_left_out_and_the_rest_kept(upstream, client, 
 def test_a_homepage_of_unknown_shape_is_an_empty_feed(upstream, client, shopper):
     upstream.get("/v2/homepage").respond(200, json={"sections": "surprise"})
     assert client.homepage(country_code="US", end_user=shopper).sections == []
+
+
+def test_a_missing_homepage_is_an_empty_feed_but_an_outage_still_raises(upstream, client, shopper):
+    route = upstream.get("/v2/homepage").respond(404, json={"message": "Not Found"})
+    assert client.homepage(country_code="US", end_user=shopper).sections == []
+    route.respond(503)
+    with pytest.raises(errors.UpstreamServerError):
+        client.homepage(country_code="US", end_user=shopper)
+
+
+def test_available_countries_follow_the_sites_redirect(client, shopper):
+    with respx.mock(assert_all_called=True) as site:
+        site.get("https://site.test/api/available-countries").respond(
+            301, headers={"Location": "https://www.site.test/api/available-countries"}
+        )
+        site.get("https://www.site.test/api/available-countries").respond(
+            200, json={"countries": [{"isoCode": "US", "name": "United States"}]}
+        )
+        assert [c.code for c in client.available_countries(end_user=shopper).countries] == ["US"]

@@ -13,10 +13,7 @@ from storefront.upstream.client import AsyncCryptorefillsClient, ClientConfig, C
 
 API = "https://api.test"
 STREAM = (
-    ": keep-alive\n\n"
-    'event: message\ndata: {"a":\ndata: 1}\nid: 7\n\n'
-    "data: x\n\n"
-    "event: stop\ndata: {}\n\n"
+    ': keep-alive\n\nevent: message\ndata: {"a":\ndata: 1}\nid: 7\n\ndata: x\n\nevent: stop\ndata: {}\n\n'
 )
 EVENT_STREAM = {"content-type": "text/event-stream; charset=utf-8"}
 SHOPPER = EndUser(ip="198.51.100.4", user_agent="ShopperBrowser/1.0")
