@@ -72,10 +72,14 @@ def open_orders() -> QuerySet[Order]:
 def orders_due_for_sync(*, cutoff: datetime, late_cutoff: datetime | None = None,
                         watch_since: datetime | None = None) -> QuerySet[Order]:
     """Return open orders last synced before `cutoff` (never synced first), and the recently expired
-    ones (window closed after `watch_since`) last synced before `late_cutoff`, asked about less often."""
+    ones (window closed after `watch_since`) last synced before `late_cutoff`, asked about less often
+    unless a late payment was seen."""
     due = _open_q() & _not_synced_since(cutoff)
     if late_cutoff is not None and watch_since is not None:
-        due |= _late_payment_watch_q(since=watch_since) & _not_synced_since(late_cutoff)
+        watched = _late_payment_watch_q(since=watch_since)
+        # One whose late payment was seen is on its way (Expired -> Done): asked as often as open ones.
+        due |= watched & Q(late_payment=True) & _not_synced_since(cutoff)
+        due |= watched & _not_synced_since(late_cutoff)
     return Order.objects.filter(due).order_by(F("synced_at").asc(nulls_first=True), "pk")
 
 

@@ -214,6 +214,16 @@ def refresh_order_from_upstream(*, order: Order, source: str) -> Order:
     return record_upstream_order(order=order, upstream=upstream, source=source)
 
 
+def keeps_updating(order: Order, *, now: datetime | None = None) -> bool:
+    """Return whether the order page should keep refreshing itself: the order may still move for the
+    shopper (open, or expired with a late payment seen that the upstream may still deliver)."""
+    if not order.is_terminal:
+        return True
+    now = now or timezone.now()
+    payment_seen = order.late_payment or bool(order.coin_amount_paid)
+    return payment_seen and awaits_late_payment(order, watch_since=now - late_payment_watch())
+
+
 def expire_order_if_lapsed(*, order: Order, now: datetime | None = None) -> bool:
     """Expire an open order whose payment window (plus grace) has passed; return whether it moved."""
     now = now or timezone.now()
@@ -256,7 +266,8 @@ def refresh_order_if_stale(*, order: Order, source: str = OrderEvent.Source.POLL
     if order.is_terminal:
         if not awaits_late_payment(order, watch_since=now - late_payment_watch()):
             return order
-        interval = late_payment_check_interval()
+        if not order.late_payment:
+            interval = late_payment_check_interval()
     if order.upstream_order_id and is_stale(order, now=now, interval=interval):
         if take_refresh_lock(order):
             try:

@@ -27,7 +27,7 @@ from storefront.upstream.factory import build_async_client
 from . import payment
 from .presentation import copy_for, delivered_item, payment_state_words, simulate_buttons
 from .selectors import aget_order_for_token, get_order_for_token
-from .services import refresh_order_if_stale, simulate_order_payment
+from .services import keeps_updating, refresh_order_if_stale, simulate_order_payment
 from .states import OrderState
 from .stream import relay_order_events
 
@@ -66,6 +66,7 @@ def order_context(request: HttpRequest, order) -> dict:
         "poll_url": reverse("orders:detail", kwargs={"token": order.token}),
         "simulate_actions": [],
         "payment_state_words": payment_state_words(order.payment_state),
+        "live": keeps_updating(order),
     }
     if order.is_payment_open and order.wallet_address:
         uri = payment.build_payment_uri(
@@ -100,7 +101,7 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     context = order_context(request, order)
     if request.htmx:
         html = render_to_string("orders/detail.html#status", context, request=request)
-        return HttpResponseStopPolling(html) if order.is_terminal else HttpResponse(html)
+        return HttpResponse(html) if context["live"] else HttpResponseStopPolling(html)
     return render(request, "orders/detail.html", context)
 
 

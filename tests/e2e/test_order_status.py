@@ -82,8 +82,11 @@ def test_paid_order_reaches_done_and_shows_the_code_without_a_reload(page):
     get_client().simulate_payment(order_id=order.upstream_order_id, action="pay", end_user=SHOPPER)
 
     expect(page.locator("#status-headline")).to_have_text("Your order is complete", timeout=20_000)
-    code = Order.objects.get(pk=order.pk).items.get().delivered_secrets()["pin_code"]
-    expect(page.locator("#code-1")).to_have_text(code)
+    delivered = Order.objects.get(pk=order.pk).items.get().delivered_secrets()
+    expect(page.locator("#code-1")).to_have_text(delivered["pin_code"])
+    expect(page.locator("#serial-1")).to_have_text(delivered["pin_serial"])
+    expect(page.locator("#redeem-instructions-1 li").first).to_be_visible()
+    expect(page.locator("#payment-state")).to_have_text("Payment: Payment complete")
     expect(page.locator("#wallet-address")).to_have_count(0)
     expect(page.locator("#status")).not_to_have_attribute("hx-trigger", "every 5s, order-changed from:body")
     assert navigations == [], "the page reloaded instead of updating in place"
@@ -111,6 +114,16 @@ def test_order_expires_before_the_shoppers_eyes(page, monkeypatch):
     assert navigations == []
     assert Order.objects.get(pk=order.pk).state == "Expired"
     screenshot(page, "order-expired-desktop")
+
+
+def test_a_payment_after_expiry_is_accepted_and_shows_the_codes(page):
+    order = place_order()
+    open_order_page(page, order)
+    page.locator('[data-simulate="late"]').click()
+    # The shop keeps asking about a recently expired order, so the late delivery reaches the page.
+    expect(page.locator("#status-headline")).to_have_text("Your order is complete", timeout=20_000)
+    expect(page.locator("#code-1")).to_be_visible()
+    assert Order.objects.get(pk=order.pk).late_payment
 
 
 def test_sandbox_buttons_pay_part_then_the_rest(page):

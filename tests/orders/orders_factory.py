@@ -20,7 +20,7 @@ from storefront.upstream.factory import get_client, get_sandbox_app
 
 # Test modules take the fixtures with `from orders_factory import *`.
 __all__ = [
-    "cart_order", "live_answer", "make_order", "order", "place_order", "upstream_calls", "wait_until_fixture",
+    "LIVE_FIXTURES", "cart_order", "live_answer", "make_order", "order", "place_order", "upstream_calls", "wait_until_fixture",
 ]
 
 LIVE_FIXTURES = Path(__file__).resolve().parents[1] / "contract" / "fixtures"

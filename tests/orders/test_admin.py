@@ -127,18 +127,50 @@ def test_list_costs_the_same_queries_for_10_and_1000_orders(staff_client):
     assert count_list_queries(staff_client) == ten
 
 
+def stuck_row() -> Order:
+    order = make_row(state=OrderState.WAITING_FOR_DELIVERY)
+    Order.objects.filter(pk=order.pk).update(updated_at=timezone.now() - timedelta(hours=2))
+    return order
+
+
 def test_needs_attention_filter(staff_client):
     wanted = {
         make_row(state=OrderState.PARTIAL_PAYMENT_STARTED).reference,
         make_row(state=OrderState.WAITING_FOR_MANUAL_ACTION).reference,
         make_row(state=OrderState.SUBMIT_FAILED).reference,
         make_row(state=OrderState.EXPIRED, late_payment=True).reference,
+        make_row(state=OrderState.DONE, late_payment=True).reference,
         make_row(state=OrderState.EXPIRED, coin_amount_paid=Decimal("5")).reference,
+        make_row(state=OrderState.WAITING_FOR_PAYMENT, upstream_state="OnHold").reference,
+        stuck_row().reference,
     }
     make_row(state=OrderState.EXPIRED, coin_amount_paid=Decimal("0"))
-    make_row(state=OrderState.DONE)
-    make_row(state=OrderState.WAITING_FOR_PAYMENT)
+    make_row(state=OrderState.DONE, upstream_state="Done")
+    make_row(state=OrderState.WAITING_FOR_PAYMENT, upstream_state="WaitingForPayment")
+    make_row(state=OrderState.WAITING_FOR_DELIVERY)  # paid a moment ago: not stuck yet
     assert listed(staff_client.get(CHANGELIST, {"attention": "yes"})) == wanted
+
+
+@pytest.mark.parametrize("reason", ["stuck", "partial", "late", "unknown", "manual", "failed"])
+def test_needs_attention_filter_by_reason(staff_client, reason):
+    rows = {
+        "stuck": stuck_row,
+        "partial": lambda: make_row(state=OrderState.PARTIAL_PAYMENT_STARTED),
+        "late": lambda: make_row(state=OrderState.DONE, late_payment=True),
+        "unknown": lambda: make_row(upstream_state="OnHold"),
+        "manual": lambda: make_row(state=OrderState.WAITING_FOR_MANUAL_ACTION),
+        "failed": lambda: make_row(state=OrderState.SUBMIT_FAILED),
+    }
+    made = {name: make().reference for name, make in rows.items()}
+    assert listed(staff_client.get(CHANGELIST, {"attention": reason})) == {made[reason]}
+
+
+def test_list_flags_a_late_payment_and_an_unknown_upstream_state(staff_client):
+    make_row(state=OrderState.DONE, late_payment=True)
+    make_row(upstream_state="OnHold")
+    html = staff_client.get(CHANGELIST).content.decode()
+    assert '<span class="state-flag state-flag-late">late</span>' in html
+    assert "state-flag-unknown" in html and ">OnHold</span>" in html
 
 
 @pytest.mark.parametrize(
@@ -175,21 +207,34 @@ def test_search(staff_client, field):
     assert listed(staff_client.get(CHANGELIST, {"q": getattr(match, field)})) == {match.reference}
 
 
-def test_change_page_shows_items_and_events_with_the_code_masked(staff_client):
-    order = make_row(state=OrderState.DONE, upstream_order_id="ord_abc")
+def test_change_page_shows_items_and_events_with_every_delivered_field_masked(staff_client):
+    order = make_row(
+        state=OrderState.DONE, upstream_order_id="ord_abc", upstream_state="Done",
+        payment_state="PaymentCompleted", late_payment=True,
+    )
     OrderItem.objects.create(
         order=order,
         brand_name="Airbnb",
         country_code="US",
         denomination="25 USD",
         beneficiary_account="x@example.com",
-        code_ciphertext=seal_secrets({"pin_code": "SECR-ETCO-DE12-3456"}),
+        upstream_delivery_id="dlv-1",
+        code_ciphertext=seal_secrets({
+            "pin_code": "SECR-ETCO-DE12-3456",
+            "pin_serial": "SERIAL-998877",
+            "security_code": "SEC-4821",
+            "barcode_image_url": "https://cdn.cryptorefills.com/barcodes/secret.png",
+            "redeem_instructions": "<p>Use code SECR-ETCO-DE12-3456</p>",
+        }),
     )
     OrderEvent.objects.create(order=order, from_state="Submitting", to_state="Done", source="sync")
     html = staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
-    assert "SECR-ETCO-DE12" not in html
-    assert "••••••••3456" in html
-    assert "Airbnb" in html and "sync worker" in html
+    for secret in ("SECR-ETCO-DE12", "SERIAL-99", "SEC-48", "barcodes/secret", "Use code"):
+        assert secret not in html
+    assert "code ••••••••3456" in html and "serial ••••••••8877" in html and "security code ••••••••" in html
+    assert "barcode ✓" in html and "redeem instructions ✓" in html
+    assert "Payment complete (PaymentCompleted)" in html
+    assert "Airbnb" in html and "sync worker" in html and "dlv-1" in html
     assert 'name="upstream_order_id"' not in html  # read-only: shown, not editable
 
 

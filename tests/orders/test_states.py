@@ -8,7 +8,14 @@ import pytest
 
 from orders.models import Order, OrderEvent
 from orders.services import transition_order
-from orders.states import ALLOWED_TRANSITIONS, TERMINAL_STATES, IllegalTransition, OrderState, is_allowed
+from orders.states import (
+    ALLOWED_TRANSITIONS,
+    LATE_PAYMENT_TRANSITIONS,
+    TERMINAL_STATES,
+    IllegalTransition,
+    OrderState,
+    is_allowed,
+)
 
 ALL_STATES = list(OrderState)
 LEGAL = [(a, b) for a, targets in ALLOWED_TRANSITIONS.items() for b in sorted(targets)]
@@ -25,9 +32,18 @@ def test_every_state_has_a_transition_entry():
     assert set(ALLOWED_TRANSITIONS) == set(ALL_STATES)
 
 
-def test_terminal_states_lead_nowhere():
-    for state in TERMINAL_STATES:
+def test_terminal_states_lead_nowhere_but_an_expired_order_can_take_a_late_payment():
+    for state in TERMINAL_STATES - {OrderState.EXPIRED}:
         assert ALLOWED_TRANSITIONS[state] == frozenset()
+    assert ALLOWED_TRANSITIONS[OrderState.EXPIRED] == LATE_PAYMENT_TRANSITIONS
+    assert {OrderState.PAYMENT_RECEIVED, OrderState.WAITING_FOR_DELIVERY, OrderState.DONE} <= LATE_PAYMENT_TRANSITIONS
+    assert OrderState.WAITING_FOR_PAYMENT not in LATE_PAYMENT_TRANSITIONS
+
+
+def test_canceled_is_terminal_and_reachable_from_every_open_state():
+    assert OrderState.CANCELED in TERMINAL_STATES
+    for state in set(OrderState) - TERMINAL_STATES:
+        assert is_allowed(state, OrderState.CANCELED), state
 
 
 def test_every_upstream_state_is_reachable_from_submitting():

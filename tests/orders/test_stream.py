@@ -12,6 +12,7 @@ from django.urls import reverse
 from orders_factory import *  # noqa: F403  (fixtures: order, make_order, upstream_calls, wait_until)
 
 from orders.models import Order, OrderEvent
+from orders.services import record_upstream_order
 from orders.states import OrderState
 from storefront.upstream.client import AsyncCryptorefillsClient
 from storefront.upstream.factory import client_config, get_client
@@ -57,22 +58,42 @@ def use_upstream(monkeypatch, handler) -> None:
     monkeypatch.setattr("orders.views.build_async_client", build)
 
 
-def test_stream_relays_updates_records_them_and_stops_at_done(order, end_user):
+def event_stream(body: bytes):
+    """Return an httpx handler answering with `body` as an event stream."""
+    return lambda request: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+
+
+def test_stream_records_updates_signals_only_the_state_and_stops_at_done(order, end_user):
     get_client().simulate_payment(order_id=order.upstream_order_id, action="pay", end_user=end_user)
     response, chunks = open_stream(stream_url(order))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/event-stream"
-    assert response["Cache-Control"] == "no-cache, no-transform"
+    assert response["Cache-Control"] == "no-store, no-transform"
     assert response["X-Accel-Buffering"] == "no"
     events = events_of(chunks)
     assert events[-1] == ("stop", "{}")
     messages = [json.loads(data) for name, data in events if name == "message"]
-    assert messages[-1]["order_state"] == "Done"
-    assert messages[-1]["order_id"] == order.upstream_order_id
+    assert messages[-1] == {"state": "Done"}
     order.refresh_from_db()
     assert order.state == OrderState.DONE
     assert order.events.filter(source=OrderEvent.Source.STREAM).exists()
     assert order.items.get().delivered_secrets()["pin_code"]
+
+
+def test_the_live_stream_is_recorded_but_its_order_json_never_reaches_the_browser(monkeypatch):
+    order = cart_order(upstream_order_id="3e7b1c52-9a4f-4d8e-b2c6-5f0a9d3e1b77")  # noqa: F405
+    record_upstream_order(order=order, upstream=live_answer("order_created.json"), source="checkout")  # noqa: F405
+    body = (LIVE_FIXTURES / "order_stream.txt").read_bytes()  # noqa: F405
+    use_upstream(monkeypatch, event_stream(body))
+    _response, chunks = open_stream(stream_url(order))
+    text = b"".join(chunks).decode()
+    for private in ("AQ7K-9MZT4R-2J6M", "jane.doe@example.com", "3e7b1c52", "wallet_address", "521def0e"):
+        assert private not in text
+    assert events_of(chunks)[-1] == ("stop", "{}")
+    assert all(set(json.loads(data)) == {"state"} for name, data in events_of(chunks) if name == "message")
+    order.refresh_from_db()
+    assert order.state == OrderState.DONE
+    assert order.items.get(position=0).delivered_secrets()["pin_serial"] == "6021934857"
 
 
 def test_stream_of_an_expired_order_ends_at_once(order, end_user):
@@ -88,22 +109,19 @@ def test_stream_ends_at_a_terminal_message_even_without_a_stop_event(order, monk
     done = json.dumps({"order_id": order.upstream_order_id, "order_state": "Done", "deliveries": []})
     later = json.dumps({"order_id": order.upstream_order_id, "order_state": "Refunded"})
     body = f": hello\n\nevent: message\ndata: {done}\n\nevent: message\ndata: {later}\n\n".encode()
-    use_upstream(
-        monkeypatch,
-        lambda request: httpx.Response(200, content=body, headers={"content-type": "text/event-stream"}),
-    )
+    use_upstream(monkeypatch, event_stream(body))
     _response, chunks = open_stream(stream_url(order))
     events = events_of(chunks)
-    assert [name for name, _ in events] == ["message", "stop"]
+    assert events == [("message", '{"state":"Done"}'), ("stop", "{}")]
     order.refresh_from_db()
     assert order.state == OrderState.DONE
 
 
-def test_a_malformed_message_is_relayed_but_not_recorded(order, monkeypatch):
+def test_a_malformed_message_is_neither_relayed_nor_recorded(order, monkeypatch):
     body = b"event: message\ndata: {not json\n\nevent: stop\ndata: {}\n\n"
-    use_upstream(monkeypatch, lambda request: httpx.Response(200, content=body))
+    use_upstream(monkeypatch, event_stream(body))
     _response, chunks = open_stream(stream_url(order))
-    assert [name for name, _ in events_of(chunks)] == ["message", "stop"]
+    assert [name for name, _ in events_of(chunks)] == ["stop"]
     order.refresh_from_db()
     assert order.state == OrderState.WAITING_FOR_PAYMENT
 
@@ -142,7 +160,7 @@ def test_the_stream_speaks_for_the_shopper(order, monkeypatch):
 
     def handler(request):
         seen.update(request.headers)
-        return httpx.Response(200, content=b"event: stop\ndata: {}\n\n")
+        return httpx.Response(200, content=b"event: stop\ndata: {}\n\n", headers={"content-type": "text/event-stream"})
 
     use_upstream(monkeypatch, handler)
 

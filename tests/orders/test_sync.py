@@ -46,8 +46,9 @@ def test_one_pass_brings_upstream_news_into_open_orders(make_order, end_user, wa
 
 
 def test_a_pass_skips_orders_synced_within_the_interval_and_terminal_ones(
-    make_order, end_user, upstream_calls
+    make_order, end_user, upstream_calls, settings
 ):
+    settings.ORDERS_LATE_PAYMENT_CHECK_SECONDS = 600  # the expired one was asked about a minute ago
     _fresh, stale, finished = make_order(), make_order(), make_order()
     get_client().simulate_payment(order_id=finished.upstream_order_id, action="expire", end_user=end_user)
     make_stale(stale, finished)
@@ -57,6 +58,28 @@ def test_a_pass_skips_orders_synced_within_the_interval_and_terminal_ones(
     assert upstream_calls() - before == 1
     stale.refresh_from_db()
     assert stale.synced_at > timezone.now() - timedelta(seconds=5)
+
+
+def test_a_recently_expired_order_is_asked_about_again_for_a_late_payment(
+    order, end_user, wait_until, settings
+):
+    settings.ORDERS_LATE_PAYMENT_CHECK_SECONDS = 30
+    settings.ORDERS_REFRESH_SECONDS = 1
+    get_client().simulate_payment(order_id=order.upstream_order_id, action="late", end_user=end_user)
+    Order.objects.filter(pk=order.pk).update(state=OrderState.EXPIRED, expires_at=timezone.now())
+
+    def delivered() -> bool:
+        make_stale(order)
+        sync_open_orders()
+        order.refresh_from_db()
+        return order.state == OrderState.DONE
+
+    assert wait_until(delivered, timeout=5)
+    assert order.late_payment
+    settings.ORDERS_LATE_PAYMENT_WATCH_SECONDS = 60
+    Order.objects.filter(pk=order.pk).update(state=OrderState.EXPIRED, expires_at=timezone.now() - timedelta(hours=1))
+    make_stale(order)
+    assert sync_open_orders() == 0  # its window closed before the watch: nobody asks any more
 
 
 def test_the_command_runs_one_pass(make_order, capsys):

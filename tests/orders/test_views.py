@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -16,7 +16,7 @@ from thread_support import run_at_once
 
 from orders.models import Order
 from orders.payment import build_payment_uri
-from orders.services import simulate_order_payment
+from orders.services import record_upstream_order, simulate_order_payment
 from orders.states import OrderState
 
 pytestmark = pytest.mark.django_db
@@ -195,8 +195,16 @@ def test_simulate_is_not_offered_outside_sandbox_mode(client, order, settings):
 
 def test_tron_qr_carries_the_bare_address(make_order):
     order = make_order(coin="USDT", network="Tron")
-    assert order.qr_text == ""
+    assert order.qr_text in ("", order.wallet_address)
+    order.qr_text = ""
     assert build_payment_uri(order, end_user=None) == order.wallet_address
+
+
+def test_qr_on_polygon_takes_the_chain_id_of_the_payment_via(make_order, end_user):
+    order = make_order(network="Polygon (Matic)")
+    order.qr_text = ""
+    uri = build_payment_uri(order, end_user=end_user)
+    assert uri.startswith("ethereum:0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359@137/transfer?address=")
 
 
 def test_qr_falls_back_to_solana_pay_built_from_the_payment_vias(order, end_user):
@@ -277,3 +285,91 @@ def test_many_concurrent_pollers_coalesce_into_one_upstream_call(order, monkeypa
 def test_a_token_with_a_nul_byte_or_foreign_letters_is_a_404(client, db):
     for token in ("abc\x00def", "ünïcode-token", "a" * 65):
         assert client.get(f"/orders/{token}/").status_code == 404
+
+
+# -- the order page on the live API's answers (tests/contract/fixtures) ---------------------------
+
+
+def live_order(*names: str, **overrides) -> Order:
+    """Return the fixtures' cart order with each named answer recorded in turn."""
+    order = cart_order()  # noqa: F405
+    for name in names:
+        record_upstream_order(order=order, upstream=live_answer(name, **overrides), source="sync")  # noqa: F405
+    order.refresh_from_db()
+    return order
+
+
+def test_done_page_shows_every_delivered_field_with_the_instructions_sanitized(client, settings):
+    settings.SANDBOX_MODE = False  # the barcode is on the upstream's CDN, which the CSP allows live
+    order = live_order("order_created.json", "order_done.json")
+    html = client.get(page_url(order)).content.decode()
+    assert "Your order is complete" in html
+    assert 'id="code-1">AQ7K-9MZT4R-2J6M<' in html
+    assert 'id="serial-1">6021934857<' in html
+    assert 'id="security-code-1">481<' in html
+    assert '<img src="https://cdn.cryptorefills.com/barcodes/521def0e-7b78-48d9-b907-b4ed130e3015.png"' in html
+    assert '<a href="https://www.amazon.com/redeem" rel="noopener noreferrer nofollow">amazon.com/redeem</a>' in html
+    assert 'href="https://redeem.cryptorefills.com/c/8f4c2a61-3d7e-4b9a-a5c1-6e2f0d9b7a34"' in html
+    assert "Open the link to reveal your Steam Wallet code." in html
+    assert "alert(" not in html and "onclick" not in html
+    assert "Payment: Payment complete" in html
+
+
+def test_in_sandbox_mode_a_barcode_from_another_host_is_not_loaded(client):
+    order = live_order("order_created.json", "order_done.json")
+    html = client.get(page_url(order)).content.decode()
+    assert "cdn.cryptorefills.com/barcodes" not in html
+    assert 'id="code-1">AQ7K-9MZT4R-2J6M<' in html
+
+
+def test_a_sandbox_barcode_is_shown_from_the_shop_itself(client, order, end_user, wait_until):
+    simulate_order_payment(order=order, action="pay", end_user=end_user)
+
+    def done() -> bool:
+        Order.objects.filter(pk=order.pk).update(synced_at=None)
+        return poll(client, order).status_code == 286
+
+    assert wait_until(done, timeout=5)
+    html = client.get(page_url(order)).content.decode()
+    assert '<img src="/' in html and 'id="barcode-1"' in html
+
+
+def test_payment_page_counts_down_the_derived_window_and_names_the_payment_state(client):
+    now = int(timezone.now().timestamp())
+    order = live_order("order_created.json", payment_requested_at=str(now), created_at=str(now))
+    html = client.get(page_url(order)).content.decode()
+    assert order.expires_at == datetime.fromtimestamp(now, tz=UTC) + timedelta(minutes=30)
+    assert f'data-countdown-to="{order.expires_at.isoformat()}"' in html
+    assert '<span id="coin-amount">36.63</span>' in html
+    assert "Payment: Payment address created" in html
+
+
+def test_an_unknown_upstream_state_is_told_honestly(client):
+    order = live_order("order_created.json", "order_unknown_state.json")
+    html = client.get(page_url(order)).content.decode()
+    assert 'id="unknown-state-notice"' in html
+    assert "The supplier reports a state we do not know yet: OnHold." in html
+
+
+def test_a_canceled_order_says_so_and_stops_polling(client):
+    order = live_order("order_created.json", "order_canceled.json")
+    response = poll(client, order)
+    assert response.status_code == 286
+    html = response.content.decode()
+    assert "This order was canceled" in html and 'id="wallet-address"' not in html
+
+
+def test_a_late_payment_delivered_after_expiry_shows_the_codes(client):
+    order = live_order("order_created.json", "order_expired.json", "order_late_done.json")
+    html = client.get(page_url(order)).content.decode()
+    assert "Your order is complete" in html and "AQ7K-9MZT4R-2J6M" in html
+
+
+def test_an_expired_order_with_a_late_payment_seen_keeps_polling_and_one_without_stops(client):
+    now = str(int(timezone.now().timestamp()))
+    late = live_order("order_expired.json", payment_state="ExpiredAfterPaymentDetection", payment_requested_at=now)
+    response = poll(client, late)
+    assert response.status_code == 200 and 'hx-trigger="every 5s' in response.content.decode()
+    assert 'id="late-payment-notice"' in response.content.decode()
+    Order.objects.filter(pk=late.pk).update(late_payment=False, coin_amount_paid=0)
+    assert poll(client, late).status_code == 286
