@@ -60,6 +60,16 @@ class LogoCache:
 logo_cache = LogoCache(max_items=LOGO_CACHE_MAX_ITEMS, max_bytes=LOGO_CACHE_MAX_BYTES)
 
 
+def _image(found: tuple[bytes, str] | None, *, cache_control: str) -> HttpResponse:
+    """Answer an image the sandbox drew, or 404 if it drew none."""
+    if found is None:
+        raise Http404("no such image")
+    content, content_type = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = cache_control
+    return response
+
+
 @require_GET
 def logo(request: HttpRequest, filename: str) -> HttpResponse:
     """Serve a brand logo drawn by the sandbox (`airbnb_300x190.webp`...), from memory when seen before."""
@@ -67,10 +77,16 @@ def logo(request: HttpRequest, filename: str) -> HttpResponse:
     if found is None:
         # Unknown names are not remembered: they would push real logos out of the budget.
         found = get_client().sandbox_logo(filename=filename)
-        if found is None:
-            raise Http404("no such logo")
-        logo_cache.put(filename, found)
-    content, content_type = found
-    response = HttpResponse(content, content_type=content_type)
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+        if found is not None:
+            logo_cache.put(filename, found)
+    return _image(found, cache_control="public, max-age=86400")
+
+
+@require_GET
+def barcode(request: HttpRequest, filename: str) -> HttpResponse:
+    """Serve a delivered code's barcode (`<delivery id>.png`) or an order's QR image (`qr-<order id>.png`).
+
+    Not kept in memory and not cached by shared caches: each is seen on one order's page, and a
+    barcode stands for a code as much as the code does.
+    """
+    return _image(get_client().sandbox_barcode(filename=filename), cache_control="private, no-store")

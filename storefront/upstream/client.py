@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
@@ -388,13 +389,23 @@ class CryptorefillsClient:
 
     def sandbox_logo(self, *, filename: str) -> tuple[bytes, str] | None:
         """Return a logo image drawn by the sandbox upstream and its content type, or None."""
+        return self._sandbox_image("logos", filename)
+
+    def sandbox_barcode(self, *, filename: str) -> tuple[bytes, str] | None:
+        """Return a delivered code's barcode (or an order's QR image) drawn by the sandbox, or None."""
+        return self._sandbox_image("barcodes", filename)
+
+    def _sandbox_image(self, folder: str, filename: str) -> tuple[bytes, str] | None:
+        """Fetch `/<folder>/<filename>` from the sandbox: (bytes, content type), or None if it is no image."""
+        # Quoted: a name from the shop's URL may hold "?", "#" or "%" that would change the request.
         try:
-            response = self._http.get(f"/logos/{filename}")
+            response = self._http.get(f"/{folder}/{quote(filename, safe='')}")
         except httpx.HTTPError as exc:
-            raise errors.UpstreamConnectionError(f"logo {filename} failed: {exc}") from exc
-        if response.status_code != 200:
+            raise errors.UpstreamConnectionError(f"{folder} {filename} failed: {exc}") from exc
+        content_type = response.headers.get("content-type", "")
+        if response.status_code != 200 or not content_type.startswith("image/"):
             return None
-        return response.content, response.headers.get("content-type", "application/octet-stream")
+        return response.content, content_type
 
     def simulate_payment(self, *, order_id: str, action: str, end_user: EndUser) -> Order:
         """Drive a sandbox order (pay, partial, late, expire...); only the sandbox upstream has this."""
