@@ -11,6 +11,7 @@ from django.utils import formats
 from storefront.upstream import schemas
 
 from .. import labels
+from ..forms import plain
 
 register = template.Library()
 LOGO_SUFFIXES = (".webp", ".jpg")
@@ -54,6 +55,14 @@ def amount(value: Decimal | str | None) -> str:
         return ""
     # number_format keeps every digit of a Decimal and never uses exponent notation.
     return formats.number_format(Decimal(str(value)))
+
+
+@register.filter
+def bound(value: Decimal | None) -> str:
+    """Show a range bound without the zeros of a float ("5.0" -> "5"), in the language's notation."""
+    if value is None:
+        return ""
+    return amount(plain(Decimal(str(value))))
 
 
 @register.filter

@@ -32,11 +32,16 @@ def test_suggested_amount_is_inside_the_range_and_on_its_step(low, high, step, e
     assert suggested_amount(value_range) == Decimal(expected)
 
 
+# As the live API sends them: a range product has no denomination; a fixed one's price is a string.
 RANGE = Product(
-    product_id="r", denomination="range", is_dynamic=True, currency="EUR",
+    product_id="r", is_dynamic=True,
+    face_value={"currency_code": "EUR", "amount": {"type": "range", "min": "10.00", "max": "150.00"}},
     range=ProductRange(min=Decimal("10"), max=Decimal("150"), currency="EUR", step_size=Decimal("5")),
 )
-FIXED = Product(product_id="f", denomination="25 EUR", face_value=Decimal("25"))
+FIXED = Product(
+    product_id="f", denomination="25 EUR", localized_denomination="25 €",
+    face_value={"currency_code": "EUR", "amount": {"type": "fixed", "price": "25"}},
+)
 
 
 def choose(**data) -> ProductChoiceForm:
@@ -71,10 +76,22 @@ def test_a_range_amount_off_limits_is_refused_with_a_clear_message(amount, messa
 
 
 def test_search_form_drops_filters_that_are_not_on_offer():
-    form = BrandSearchForm({"q": "  Steam  ", "kind": "weapons", "category": "Gaming"},
-                           kinds=("giftcard",), categories=("Gaming",))
+    form = BrandSearchForm({"q": "  Steam  ", "kind": "weapons", "category": "gaming"},
+                           kinds=("giftcard",), categories=("gaming",))
     filters = form.filters()
-    assert (filters.query, filters.kind, filters.category) == ("Steam", "", "Gaming")
+    assert (filters.query, filters.kind, filters.category) == ("Steam", "", "gaming")
+
+
+def test_categories_are_offered_by_readable_names_known_or_humanized():
+    form = BrandSearchForm({}, kinds=("giftcard", "esim"), categories=("e-commerce", "e-sim", "pet_supplies"))
+    assert form.fields["category"].choices[1:] == [
+        ("e-commerce", "Online shopping"), ("e-sim", "eSIMs"), ("pet_supplies", "Pet supplies")]
+    assert form.fields["kind"].choices[1:] == [("giftcard", "Gift cards"), ("esim", "eSIMs")]
+
+
+def test_the_product_choice_shows_each_products_label():
+    assert ProductChoiceForm(products=[FIXED, RANGE]).fields["product"].choices == [
+        ("f", "25 €"), ("r", "10 - 150 EUR")]
 
 
 def test_search_query_is_cut_to_a_sane_length():

@@ -13,12 +13,32 @@ from catalog import selectors
 def test_brand_index_flattens_the_catalog_in_upstream_order(end_user):
     index = selectors.get_brand_index(country_code="us", end_user=end_user)
     assert index.country_code == "US"
-    assert len(index.brands) == 29
-    assert index.brands[0].brand == "Amazon"
-    assert index.categories[0] == "Shopping"
+    # Each brand once, although some are listed in several categories.
+    names = [b.brand for b in index.brands]
+    assert len(names) == len(set(names)) == 30
+    assert names[0] == "Amazon.com"
+    assert index.categories[0] == "e-commerce"
     assert index.kinds == ("giftcard", "mobile_recharge", "esim")
-    assert index.find("AIRBNB").brand == "Airbnb"
     assert index.find("jumia") is None
+
+
+def test_a_family_slug_finds_its_family_again(end_user):
+    index = selectors.get_brand_index(country_code="US", end_user=end_user)
+    assert index.find("amazon-com").family == "Amazon.com"
+    assert index.find("Amazon.com").family == "Amazon.com"
+    assert index.find("AIRBNB").brand == "Airbnb"
+    assert index.find("esim").shop_kind == "esim"
+    assert [b.brand for b in index.family_brands("lycamobile")] == ["Lycamobile Credits", "Lycamobile Bundle"]
+    for brand in index.brands:
+        assert index.find(brand.slug).family == brand.family
+
+
+def test_a_brand_in_several_categories_is_found_under_each(end_user):
+    index = selectors.get_brand_index(country_code="US", end_user=end_user)
+    steam = next(b for b in index.brands if b.brand == "Steam")
+    assert "Steam" in [b.brand for b in index.in_category("gaming")]
+    assert "Steam" in [b.brand for b in index.in_category("entertainment")]
+    assert steam.categories[0] == "gaming"
 
 
 def test_brand_index_is_fetched_once_while_fresh(end_user, upstream_calls):
