@@ -1,5 +1,6 @@
 // The order page: when the server offers the order's event stream, refresh the status at once on
-// each update; polling (hx-trigger="every 5s") keeps running underneath as the fallback.
+// each update; polling (hx-trigger="every 5s") keeps running underneath as the fallback. An event
+// carries only the order's new state ({"state": "Done"}): the status fragment shows the rest.
 (function () {
   "use strict";
   var root = document.querySelector("[data-stream-url]");
