@@ -131,3 +131,35 @@ def test_a_logo_that_fails_shows_the_initials_placeholder(page):
     expect(first).to_have_class(re.compile("is-broken"))
     expect(first).to_have_attribute("data-initials", re.compile(r"\w+"))
     screenshot(page, "catalog-brands-broken-logos")
+
+
+def test_without_javascript_add_to_cart_adds_the_picked_card_and_amount(browser, live_server):
+    # Issue 16: the pick goes into the cart as selected, without pressing "Update the price" first.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/shop/us/brands/steam/")
+        expect(page.locator("#coin-amount")).to_be_visible()
+        page.locator(".denomination label", has_text="$50").click()
+        page.get_by_role("button", name="Add to cart").click()
+        expect(page).to_have_url(re.compile(r"/cart/$"))
+        expect(page.locator(".cart-line")).to_have_count(1)
+        expect(page.locator(".cart-line-denomination")).to_contain_text("$50")
+
+        # A custom amount typed and added at once: the typed amount, not the suggested one.
+        page.goto(live_server.url + "/shop/us/brands/amazon-com/")
+        page.locator("#id_amount").fill("40")
+        page.get_by_role("button", name="Add to cart").click()
+        expect(page).to_have_url(re.compile(r"/cart/$"))
+        expect(page.locator(".cart-line", has_text="Amazon.com")).to_contain_text("40 USD")
+
+        # "Update the price" shows the pick's price and adds nothing.
+        page.goto(live_server.url + "/shop/us/brands/steam/")
+        page.locator(".denomination label", has_text="$100").click()
+        page.get_by_role("button", name="Update the price").last.click()
+        expect(page).to_have_url(re.compile(r"/shop/us/brands/steam/\?product="))
+        expect(page.locator(".quote-for")).to_contain_text("$100")
+        screenshot(page, "catalog-product-no-js")
+    finally:
+        context.close()
