@@ -59,7 +59,8 @@ def record_deliveries(*, order: Order, deliveries: list[schemas.Delivery]) -> No
     upstream expanded) become items of their own. Call inside the transaction of the whole answer.
     """
     items = list(order.items.all())
-    for position, (delivery, item) in enumerate(zip(deliveries, _match_items(items, deliveries), strict=True)):
+    pairs = zip(deliveries, _match_items(items, deliveries), strict=True)
+    for position, (delivery, item) in enumerate(pairs):
         if item is None:
             item = _new_item(order, position, delivery)
         changes: dict[str, Any] = {}

@@ -40,7 +40,7 @@ def amount_to_send(order: Order) -> Decimal | None:
 
 
 def find_contract(*, coin: str, network: str, end_user) -> TokenContract | None:
-    """Return the token contract (and chain id) the upstream's payment vias report, else the documented one."""
+    """Return the token contract (and chain id) the payment vias report, else the documented one."""
     from catalog.selectors import get_payment_vias
 
     try:

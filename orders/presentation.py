@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 

@@ -132,7 +132,9 @@ def _apply_upstream_order(*, order: Order, upstream: schemas.Order, source: str)
                 note=f"The upstream reports a state the shop does not know: {target}",
             )
         elif target != order.state:
-            logger.info("order %s: upstream state %s does not follow %s", order.reference, target, order.state)
+            logger.info(
+                "order %s: upstream state %s does not follow %s", order.reference, target, order.state
+            )
         # The compare-and-set on the state keeps a concurrent transition from being overwritten.
         if not Order.objects.filter(pk=order.pk, state=order.state).update(**fields):
             raise _LostRace

@@ -45,7 +45,9 @@ async def record_stream_message(*, order: Order, data: str) -> bool | None:
         # The payload may hold codes: say what failed, never what it said.
         logger.warning("order %s: stream message that is not an order skipped", order.reference)
         return None
-    await sync_to_async(record_upstream_order)(order=order, upstream=upstream, source=OrderEvent.Source.STREAM)
+    await sync_to_async(record_upstream_order)(
+        order=order, upstream=upstream, source=OrderEvent.Source.STREAM
+    )
     return upstream.is_terminal or order.is_terminal
 
 

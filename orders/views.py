@@ -137,7 +137,7 @@ def simulate(request: HttpRequest, token: str) -> HttpResponse:
 
 
 async def subscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Record the upstream's order stream (SSE) and signal each change to the page; 502 if the upstream is unreachable."""
+    """Record the upstream's order stream (SSE), signal each change to the page; 502 if it is unreachable."""
     if request.method != "GET":
         return _private(JsonResponse({"error": "Method not allowed"}, status=405))
     order = await aget_order_for_token(token=token)

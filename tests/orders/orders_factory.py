@@ -20,7 +20,8 @@ from storefront.upstream.factory import get_client, get_sandbox_app
 
 # Test modules take the fixtures with `from orders_factory import *`.
 __all__ = [
-    "LIVE_FIXTURES", "cart_order", "live_answer", "make_order", "order", "place_order", "upstream_calls", "wait_until_fixture",
+    "LIVE_FIXTURES", "cart_order", "live_answer", "make_order", "order", "place_order", "upstream_calls",
+    "wait_until_fixture",
 ]
 
 LIVE_FIXTURES = Path(__file__).resolve().parents[1] / "contract" / "fixtures"
@@ -40,7 +41,10 @@ def cart_order(**fields) -> Order:
     order = Order.objects.create(
         **{"email": email, "country_code": "US", "coin": "USDC", "network": "Solana", **fields}
     )
-    common = {"order": order, "kind": "giftcard", "country_code": "US", "currency": "USD", "beneficiary_account": email}
+    common = {
+        "order": order, "kind": "giftcard", "country_code": "US", "currency": "USD",
+        "beneficiary_account": email,
+    }
     OrderItem.objects.bulk_create([
         OrderItem(position=0, brand_name="Amazon.com", family="Amazon.com", denomination="range",
                   product_value=Decimal(25), face_value=Decimal(25), **common),

@@ -122,7 +122,7 @@ def test_a_canceled_order_in_either_spelling_ends_canceled(name):
 
 
 def test_every_terminal_state_of_the_upstream_is_terminal_here():
-    assert {str(state) for state in schemas.TERMINAL_ORDER_STATES} <= {str(state) for state in TERMINAL_STATES}
+    assert set(schemas.TERMINAL_ORDER_STATES) <= {str(state) for state in TERMINAL_STATES}
 
 
 def test_a_late_payment_turns_an_expired_order_done_with_its_codes_and_the_flag():
@@ -131,7 +131,8 @@ def test_a_late_payment_turns_an_expired_order_done_with_its_codes_and_the_flag(
     order = recorded("order_late_done.json", order=order)
     assert order.state == OrderState.DONE
     assert order.late_payment is True
-    assert order.items.get(upstream_delivery_id=AMAZON_ID).delivered_secrets()["pin_code"] == "AQ7K-9MZT4R-2J6M"
+    amazon = order.items.get(upstream_delivery_id=AMAZON_ID)
+    assert amazon.delivered_secrets()["pin_code"] == "AQ7K-9MZT4R-2J6M"
     event = order.events.last()
     assert (event.from_state, event.to_state) == ("Expired", "Done")
     assert "after the window closed" in event.note

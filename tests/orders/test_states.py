@@ -36,7 +36,8 @@ def test_terminal_states_lead_nowhere_but_an_expired_order_can_take_a_late_payme
     for state in TERMINAL_STATES - {OrderState.EXPIRED}:
         assert ALLOWED_TRANSITIONS[state] == frozenset()
     assert ALLOWED_TRANSITIONS[OrderState.EXPIRED] == LATE_PAYMENT_TRANSITIONS
-    assert {OrderState.PAYMENT_RECEIVED, OrderState.WAITING_FOR_DELIVERY, OrderState.DONE} <= LATE_PAYMENT_TRANSITIONS
+    late = {OrderState.PAYMENT_RECEIVED, OrderState.WAITING_FOR_DELIVERY, OrderState.DONE}
+    assert late <= LATE_PAYMENT_TRANSITIONS
     assert OrderState.WAITING_FOR_PAYMENT not in LATE_PAYMENT_TRANSITIONS
 
 

@@ -160,7 +160,7 @@ def test_the_stream_speaks_for_the_shopper(order, monkeypatch):
 
     def handler(request):
         seen.update(request.headers)
-        return httpx.Response(200, content=b"event: stop\ndata: {}\n\n", headers={"content-type": "text/event-stream"})
+        return event_stream(b"event: stop\ndata: {}\n\n")(request)
 
     use_upstream(monkeypatch, handler)
 

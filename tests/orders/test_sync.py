@@ -77,7 +77,8 @@ def test_a_recently_expired_order_is_asked_about_again_for_a_late_payment(
     assert wait_until(delivered, timeout=5)
     assert order.late_payment
     settings.ORDERS_LATE_PAYMENT_WATCH_SECONDS = 60
-    Order.objects.filter(pk=order.pk).update(state=OrderState.EXPIRED, expires_at=timezone.now() - timedelta(hours=1))
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Order.objects.filter(pk=order.pk).update(state=OrderState.EXPIRED, expires_at=an_hour_ago)
     make_stale(order)
     assert sync_open_orders() == 0  # its window closed before the watch: nobody asks any more
 
