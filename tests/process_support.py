@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import time
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -10,3 +12,33 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def worker_pids(parent: int) -> set[int]:
+    """Return the uvicorn workers the server started (not multiprocessing's resource tracker)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent_pid = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent_pid == parent and b"spawn_main" in cmdline:
+            pids.add(int(entry.name))
+    return pids
+
+
+def wait_for(condition, *, seconds: float, what: str) -> None:
+    """Wait until `condition()` is true (a refused connection counts as not yet), or fail."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")

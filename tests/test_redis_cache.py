@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import threading
 import time
 import uuid
 
+import httpx
 import pytest
+import redis
+from cluster.cluster_stack import PY, ROOT, Cluster, claim_redis_db, cluster_environment, wait_until_up
 from django.conf import settings
 from django_redis.cache import RedisCache
+from process_support import free_port, wait_for, worker_pids
 
 from storefront.window_counter import count_in_window
 
@@ -58,3 +64,56 @@ def test_cache_objects_of_different_requests_share_one_connection_pool():
     first.set("shared", 1)
     assert second.get("shared") == 1
     assert first.client.get_client().connection_pool is second.client.get_client().connection_pool
+
+
+# -- under uvicorn: each request its own context, one pool per worker all the same ---------------------
+
+WORKERS = 2
+REQUESTS = 200
+
+
+@pytest.fixture
+def redis_shop(tmp_path):
+    """Serve the shop with 2 workers on a Redis database of its own; yield its URL and that database."""
+    location = settings.CACHES["default"]["LOCATION"]
+    tail = location.rstrip("/").rsplit("/", 1)[-1]
+    cache_url, release = claim_redis_db(location, avoid=int(tail) if tail.isdigit() else 0)
+    env = cluster_environment(tmp=tmp_path, database=f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+                              cache=cache_url, step_seconds=5)
+    port = free_port()
+    shop = Cluster(tmp=tmp_path, env=env, web_urls=[f"http://127.0.0.1:{port}"])
+    try:
+        subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        server = shop.start("web", [PY, "-m", "storefront.server", "--port", str(port),
+                                    "--workers", str(WORKERS), "--log-level", "warning"])
+        wait_until_up(shop, f"{shop.web_urls[0]}/healthz", timeout=90)
+        wait_for(lambda: len(worker_pids(server.pid)) == WORKERS, seconds=60, what="the workers")
+        yield shop.web_urls[0], int(cache_url.rsplit("/", 1)[1])
+    finally:
+        shop.stop()
+        release()
+
+
+def test_each_worker_keeps_one_connection_pool_across_requests(redis_shop):
+    url, db = redis_shop
+    inspector = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    seen: set[str] = set()
+    done = threading.Event()
+
+    def watch() -> None:  # every shop connection to the database, by Redis's client id
+        while not done.is_set():
+            seen.update(c["id"] for c in inspector.client_list() if int(c["db"]) == db)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for n in range(REQUESTS):  # a fresh connection each, so both workers serve them
+            path = "/shop/us/" if n % 2 else "/orders/" + "a" * 43 + "/"  # catalog reads; a rate-limit count
+            assert httpx.get(url + path, timeout=30).status_code in (200, 404)
+    finally:
+        done.set()
+        watcher.join()
+        inspector.close()
+    # Django's own backend opened one connection per request under ASGI.
+    assert 1 <= len(seen) <= 2 * WORKERS, seen

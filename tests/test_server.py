@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from process_support import free_port
+from process_support import free_port, wait_for, worker_pids
 
 from storefront.server import STARTUP_SECONDS, check_port_is_free, listening_socket
 
@@ -45,23 +45,6 @@ def test_a_port_another_server_listens_on_is_refused_at_start():
 # -- the server as `make run` starts it ---------------------------------------------------------------
 
 
-def worker_pids(parent: int) -> set[int]:
-    """Return the uvicorn workers the server started (not multiprocessing's resource tracker)."""
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        parent_pid = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent_pid == parent and b"spawn_main" in cmdline:
-            pids.add(int(entry.name))
-    return pids
-
-
 def established_connections_by_pid(port: int, pids: set[int]) -> dict[int, int]:
     """Count the established connections on local `port` that each process holds."""
     inodes = set()
@@ -85,18 +68,6 @@ def healthz(port: int, timeout: float = 5) -> int:
         return connection.getresponse().status
     finally:
         connection.close()
-
-
-def wait_for(condition, *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
