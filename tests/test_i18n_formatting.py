@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import formats, timezone, translation
+from sandbox_products import AMAZON_RANGE, STEAM_10
 
 from catalog.templatetags.catalog_tags import amount
 from orders import payment
@@ -24,7 +25,7 @@ PLACED_AT = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
 
 @pytest.fixture
 def open_order() -> Order:
-    """An order waiting for its payment of 25.48 USDC, of which 15.24 already arrived."""
+    """An order for 25 USD of Amazon.com (a custom amount) waiting for its 25.48 USDC, 15.24 already in."""
     order = Order.objects.create(
         email="shopper@example.com",
         country_code="US",
@@ -42,14 +43,31 @@ def open_order() -> Order:
     Order.objects.filter(pk=order.pk).update(created_at=PLACED_AT)
     OrderItem.objects.create(
         order=order,
-        brand_name="Amazon",
+        brand_name="Amazon.com",
+        family="Amazon.com",
         country_code="US",
-        denomination="25 USD",
-        localized_denomination="25 US$",
+        denomination="range",
+        localized_denomination="25 USD",
+        product_value=Decimal("25"),
+        face_value=Decimal("25"),
+        currency="USD",
         beneficiary_account="shopper@example.com",
     )
     order.refresh_from_db()
     return order
+
+
+def pick(product: dict, *, quantity: int = 1, amount: str = "") -> dict:
+    """Return what the product page's pick form posts with "Add to cart" for a sandbox product."""
+    return {
+        "country": product["country"],
+        "family": product["family"],
+        "product": product["product_id"],
+        "quantity": quantity,
+        "amount": amount,
+        "coin": "",
+        "add": "1",
+    }
 
 
 def copied_values(page: str) -> dict[str, str]:
@@ -98,36 +116,29 @@ def test_order_date_is_written_in_the_page_language(client, open_order, prefix, 
 
 
 def test_cart_amounts_use_the_language_decimal_separator(client):
-    client.post(
-        "/cart/add/",
-        {
-            "country": "US",
-            "family": "amazon",
-            "product_id": "US-amazon-25",
-            "denomination": "25 USD",
-            "quantity": 2,
-            "product_value": "",
-        },
-    )
+    # Two $10 Steam cards at 10.19 USDC each, posted as the product page's pick form posts them.
+    client.post("/cart/add/", pick(STEAM_10, quantity=2))
     english = client.get("/cart/").content.decode()
     spanish = client.get("/es/cart/").content.decode()
     chinese = client.get("/zh-hans/cart/").content.decode()
-    assert "50.96" in english and "25.48" in english
-    assert "50,96" in spanish and "25,48" in spanish and "50.96" not in spanish
-    assert "50.96" in chinese
+    assert "20.38" in english and "10.19" in english
+    assert "20,38" in spanish and "10,19" in spanish and "20.38" not in spanish
+    assert "20.38" in chinese
 
 
 def test_product_page_prices_use_the_language_decimal_separator(client):
-    assert "25,48" in client.get("/es/shop/us/brands/amazon/").content.decode()
-    assert "25.48" in client.get("/zh-hans/shop/us/brands/amazon/").content.decode()
+    assert "10,19 USDC" in client.get("/es/shop/us/brands/steam/").content.decode()
+    assert "10.19 USDC" in client.get("/zh-hans/shop/us/brands/steam/").content.decode()
 
 
 def test_product_page_form_values_stay_machine_readable_in_spanish(client):
     page = client.get(
-        "/es/shop/us/brands/everything-apple/",
-        {"product": "US-everything-apple-range", "amount": "40", "coin": "USDC"},
+        "/es/shop/us/brands/amazon-com/",
+        {"product": AMAZON_RANGE["product_id"], "amount": "40", "coin": "USDC"},
     ).content.decode()
-    assert 'name="product_value" value="40"' in page
+    assert re.search(r'<input[^>]*name="amount"[^>]*value="40"', page)  # posted back as typed
+    assert f'value="{AMAZON_RANGE["product_id"]}" data-range checked' in page
+    assert "40,76" in page  # while the price the shopper reads is written the Spanish way
 
 
 @pytest.mark.parametrize(("language", "expected"), [("en", "4.50"), ("es", "4,50"), ("zh-hans", "4.50")])

@@ -7,6 +7,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sandbox_products import STEAM_10
 
 from orders.models import Order
 from storefront.i18n import upstream_lang
@@ -41,18 +42,20 @@ def product_langs() -> list[str]:
     return langs
 
 
-def buy_amazon(client, prefix: str) -> Order:
-    """Buy a 25 USD Amazon card through the shop's pages in the language of `prefix`."""
-    assert client.get(f"{prefix}/shop/us/brands/amazon/").status_code == 200
+def buy_steam_10(client, prefix: str) -> Order:
+    """Buy a $10 Steam card through the shop's pages in the language of `prefix`."""
+    assert client.get(f"{prefix}/shop/us/brands/steam/").status_code == 200
+    # What the product page's pick form posts with "Add to cart".
     added = client.post(
         f"{prefix}/cart/add/",
         {
-            "country": "US",
-            "family": "amazon",
-            "product_id": "US-amazon-25",
-            "denomination": "25 USD",
+            "country": STEAM_10["country"],
+            "family": STEAM_10["family"],
+            "product": STEAM_10["product_id"],
             "quantity": 1,
-            "product_value": "",
+            "amount": "",
+            "coin": "",
+            "add": "1",
         },
     )
     assert added["Location"] == f"{prefix}/cart/"
@@ -81,26 +84,26 @@ def test_upstream_lang_maps_shop_languages(code, expected):
 
 @pytest.mark.parametrize(
     ("prefix", "lang", "denomination"),
-    [("", "en", "$25"), ("/es", "es", "25 US$"), ("/zh-hans", "zh", "25 美元")],
+    [("", "en", "$10"), ("/es", "es", "10 US$"), ("/zh-hans", "zh", "10 美元")],
 )
 def test_product_page_asks_the_upstream_in_the_page_language(client, prefix, lang, denomination):
-    page = client.get(f"{prefix}/shop/us/brands/amazon/").content.decode()
+    page = client.get(f"{prefix}/shop/us/brands/steam/").content.decode()
     assert product_langs() == [lang]
-    assert denomination in page
+    assert f'<span class="denom-value">{denomination}</span>' in page
 
 
 def test_cached_products_are_kept_apart_by_language(client):
-    client.get("/es/shop/us/brands/amazon/")
-    client.get("/zh-hans/shop/us/brands/amazon/")
-    client.get("/es/shop/us/brands/amazon/")
-    chinese_again = client.get("/zh-hans/shop/us/brands/amazon/").content.decode()
+    client.get("/es/shop/us/brands/steam/")
+    client.get("/zh-hans/shop/us/brands/steam/")
+    client.get("/es/shop/us/brands/steam/")
+    chinese_again = client.get("/zh-hans/shop/us/brands/steam/").content.decode()
     assert product_langs() == ["es", "zh"]  # one read per language, then the cache
-    assert "25 美元" in chinese_again and "25 US$" not in chinese_again
+    assert "10 美元" in chinese_again and "10 US$" not in chinese_again
 
 
 @pytest.mark.parametrize(("prefix", "lang"), [("/es", "es"), ("/zh-hans", "zh"), ("", "en")])
 def test_purchase_sends_the_page_language_in_validation_and_order(client, sent_bodies, prefix, lang):
-    order = buy_amazon(client, prefix)
+    order = buy_steam_10(client, prefix)
     assert [name for name, _body in sent_bodies] == ["validate_order", "create_order"]
     assert all(body["lang"] == lang for _name, body in sent_bodies)
     assert order.lang == lang

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from sandbox_products import AMAZON_RANGE, STEAM_10
 
 from orders.models import Order, OrderItem
 from storefront.i18n import strip_language_prefix, upstream_lang, with_language_prefix
@@ -39,9 +40,11 @@ def order_page() -> str:
     )
     OrderItem.objects.create(
         order=order,
-        brand_name="Amazon",
+        brand_name="Steam",
+        family="Steam",
         country_code="US",
-        denomination="25 USD",
+        denomination="10 USD",
+        localized_denomination="$10",
         beneficiary_account="shopper@example.com",
     )
     return f"/orders/{order.token}/"
@@ -93,8 +96,9 @@ def test_spain_in_english_and_the_spanish_site_do_not_collide(client):
 PAGES = [
     "/shop/us/",
     "/shop/us/brands/?q=ama&kind=giftcard",
-    "/shop/us/brands/amazon/",
-    "/shop/us/brands/everything-apple/?product=US-everything-apple-range&amount=40&coin=USDT",
+    "/shop/us/brands/amazon-com/",  # a display family ("Amazon.com") by its slug
+    f"/shop/us/brands/steam/?product={STEAM_10['product_id']}&coin=USDT",
+    f"/shop/us/brands/amazon-com/?product={AMAZON_RANGE['product_id']}&amount=40&coin=USDT",
     "/countries/?next=/shop/us/brands/",
     "/cart/",
 ]
@@ -191,7 +195,7 @@ def test_a_language_in_the_url_is_never_overridden(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/healthz", "/admin/login/", "/sandbox/logos/amazon.webp", "/i18n/setlang/"]
+    "path", ["/healthz", "/admin/login/", "/sandbox/logos/amazon-com_300x190.jpg", "/i18n/setlang/"]
 )
 def test_operational_paths_are_never_redirected_to_a_language(client, path):
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
