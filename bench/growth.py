@@ -22,6 +22,8 @@ os.environ.update(
     SECRET_KEY="growth-" + "x" * 50,
     DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{TMP / 'growth.sqlite3'}"),
     SANDBOX_DB_PATH=str(TMP / "sandbox.sqlite3"),
+    # This run's own disk cache: it is cleared below, and var/cache belongs to a running `make run`.
+    CACHE_URL=os.environ.get("BENCH_CACHE_URL", f"diskcache://{TMP / 'cache'}"),
     LOG_LEVEL="ERROR",
     RATE_LIMIT_PRICE="1000000",
     RATE_LIMIT_POLL="1000000",

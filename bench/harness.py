@@ -77,11 +77,11 @@ def environment(tmp: Path, upstream_url: str) -> dict[str, str]:
         RATE_LIMIT_VALIDATE="1000000",
         RATE_LIMIT_ORDER="1000000",
     )
-    # As deployed: a cache shared by the workers (Redis), so rate limits and per-order locks hold
-    # across processes; local memory only when no Redis answers.
-    cache_url = os.environ.get("BENCH_CACHE_URL") or ("redis://127.0.0.1:6379/3" if answers(6379) else "")
-    if cache_url:
-        env["CACHE_URL"] = cache_url
+    # As deployed: Redis when it answers, else the shop's default, the embedded disk cache; both are
+    # shared by the workers, so rate limits and per-order locks hold across processes.
+    # The disk cache in this run's folder, not var/cache, which a running `make run` uses.
+    env["CACHE_URL"] = os.environ.get("BENCH_CACHE_URL") or (
+        "redis://127.0.0.1:6379/3" if answers(6379) else f"diskcache://{tmp / 'cache'}")
     return env
 
 
@@ -103,7 +103,8 @@ def database_url(tmp: Path) -> str:
 def services_label(env: dict[str, str]) -> str:
     """Name the database and cache a running shop uses, for the figures' heading."""
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-    cache = "Redis" if env.get("CACHE_URL", "").startswith("redis") else "local memory"
+    url = env.get("CACHE_URL", "")
+    cache = "Redis" if url.startswith("redis") else "embedded disk" if url.startswith("diskcache") else url
     return f"{database}, cache {cache}"
 
 
