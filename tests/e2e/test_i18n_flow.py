@@ -68,8 +68,8 @@ def product_langs() -> list[str]:
     return langs
 
 
-def buy_amazon_25(page, *, language: str, prefix: str, denomination: str, price: str, name: str) -> Order:
-    """From the Amazon product page to the payment page, checking each page's text in `language`."""
+def buy_steam_10(page, *, language: str, prefix: str, denomination: str, price: str, name: str) -> Order:
+    """From the Steam product page to the payment page (a $10 card), checking each page's text in `language`."""
     expect(page.locator("html")).to_have_attribute("lang", language)
     page.locator("label", has_text=denomination).first.click()
     expect(page.locator("#coin-amount")).to_have_text(price)
@@ -81,7 +81,7 @@ def buy_amazon_25(page, *, language: str, prefix: str, denomination: str, price:
     expect(page.locator(".cart-line").first).to_contain_text(denomination)
     expect(page.locator("[data-cart-total]")).to_have_text(price)
     expect(page.locator(".messages")).to_contain_text(
-        t(language, "%(brand)s was added to your cart.") % {"brand": "Amazon"}
+        t(language, "%(brand)s was added to your cart.") % {"brand": "Steam"}
     )
     screenshot(page, f"i18n-{name}-cart")
     page.get_by_role("link", name=t(language, "Go to checkout")).click()
@@ -137,8 +137,8 @@ def test_spanish_shopper_is_guessed_and_buys_in_spanish(shopper, sent_bodies):
     expect(page.locator("body")).to_contain_text("Tu billetera, tus llaves")
     screenshot(page, "i18n-es-home")
 
-    page.goto(page.base + "/es/shop/us/brands/amazon/")
-    order = buy_amazon_25(page, language="es", prefix="/es", denomination="25 US$", price="25,48", name="es")
+    page.goto(page.base + "/es/shop/us/brands/steam/")
+    order = buy_steam_10(page, language="es", prefix="/es", denomination="10 US$", price="10,19", name="es")
 
     expect(page.locator("#status-headline")).to_have_text(
         re.compile("Esperando tu pago|Tu pedido se realizó")
@@ -153,13 +153,13 @@ def test_spanish_shopper_is_guessed_and_buys_in_spanish(shopper, sent_bodies):
 
 def test_chinese_shopper_switches_language_and_buys_in_chinese(shopper, sent_bodies):
     page = shopper("en-US")
-    page.goto(page.base + "/shop/us/brands/amazon/")
+    page.goto(page.base + "/shop/us/brands/steam/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.select_option("#language-select", "zh-hans")
     # The switcher keeps the shopper on the same product page.
-    expect(page).to_have_url(re.compile(r"/zh-hans/shop/us/brands/amazon/$"))
-    order = buy_amazon_25(
-        page, language="zh-hans", prefix="/zh-hans", denomination="25 美元", price="25.48", name="zh"
+    expect(page).to_have_url(re.compile(r"/zh-hans/shop/us/brands/steam/$"))
+    order = buy_steam_10(
+        page, language="zh-hans", prefix="/zh-hans", denomination="10 美元", price="10.19", name="zh"
     )
 
     expect(page.locator(".pay-troubles summary")).to_have_text(
