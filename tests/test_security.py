@@ -17,6 +17,21 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert response["X-Frame-Options"] == "DENY"
 
 
+def csp_directives(policy: str) -> dict[str, list[str]]:
+    """Return a Content-Security-Policy header as {directive: its sources}."""
+    parts = [part.split() for part in policy.split(";") if part.strip()]
+    return {name: sources for name, *sources in parts}
+
+
+def test_pages_showing_the_upstreams_html_keep_the_policy_and_allow_its_cdn_images(client, db):
+    # The product page shows the upstream's (sanitized) descriptions; order pages show its barcodes.
+    response = client.get("/shop/us/brands/amazon-com/")
+    assert response.status_code == 200
+    directives = csp_directives(response["Content-Security-Policy"])
+    assert directives["script-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
+    assert "https://cdn.cryptorefills.com" in directives["img-src"]
+
+
 def test_rate_limit_allows_the_limit_then_refuses():
     results = [hit(scope="t", key="1.2.3.4", limit=3, window_seconds=60) for _ in range(5)]
     assert results == [True, True, True, False, False]

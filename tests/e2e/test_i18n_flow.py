@@ -69,7 +69,7 @@ def product_langs() -> list[str]:
 
 
 def buy_steam_10(page, *, language: str, prefix: str, denomination: str, price: str, name: str) -> Order:
-    """From the Steam product page to the payment page (a $10 card), checking each page's text in `language`."""
+    """From the Steam product page to the payment page for a $10 card, checking the text in `language`."""
     expect(page.locator("html")).to_have_attribute("lang", language)
     page.locator("label", has_text=denomination).first.click()
     expect(page.locator("#coin-amount")).to_have_text(price)
