@@ -1,4 +1,4 @@
-"""`check --deploy` passes with production settings and fails without a real secret key."""
+"""`check --deploy` passes with production settings on the live API and fails without a real secret key."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def run_deploy_check(**env: str) -> subprocess.CompletedProcess:
     environment = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECRET_KEY", "SECURE", "DEBUG", "DJANGO_ALLOW_ASYNC"))
+        if not k.startswith(("SECRET_KEY", "SECURE", "DEBUG", "DJANGO_ALLOW_ASYNC", "CRYPTOREFILLS_"))
     }
     environment.update(env)
     return subprocess.run(
@@ -27,14 +27,24 @@ def run_deploy_check(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+PRODUCTION = {
+    "SECURE": "true",
+    "SECRET_KEY": "k" + "Zq8#vT2@pL9!rX4$wN7^" * 3,
+    "ALLOWED_HOSTS": "shop.example.com",
+    "CRYPTOREFILLS_API_URL": "https://api.cryptorefills.com",  # README's "Going live"
+    "CRYPTOREFILLS_PARTNER_ID": "partner",
+}
+
+
 def test_production_settings_pass_the_deploy_check():
-    result = run_deploy_check(
-        SECURE="true",
-        SECRET_KEY="k" + "Zq8#vT2@pL9!rX4$wN7^" * 3,
-        ALLOWED_HOSTS="shop.example.com",
-        CRYPTOREFILLS_PARTNER_ID="partner",
-    )
+    result = run_deploy_check(**PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_without_a_partner_id_refuse_to_start_and_say_why():
+    result = run_deploy_check(**{**PRODUCTION, "CRYPTOREFILLS_PARTNER_ID": ""})
+    assert result.returncode != 0
+    assert "CRYPTOREFILLS_PARTNER_ID is empty" in result.stderr
 
 
 def test_the_sandbox_key_fails_the_deploy_check():
