@@ -67,7 +67,8 @@ class ParseReport:
 
 SKIPPED_ITEMS: Counter[str] = Counter()  # items left out in this process, by model name
 _current_report: ContextVar[ParseReport | None] = ContextVar("upstream_parse_report", default=None)
-_logged_once: set[tuple[str, str, str]] = set()
+# By item id and reason: a brand left out of a category is the same news in all_brands.
+_logged_once: set[tuple[str, str]] = set()
 
 
 class collect_parse_report:  # noqa: N801 - used as a context manager, like contextlib's
@@ -113,8 +114,8 @@ def _skip_invalid_items(value: Any, handler: ValidatorFunctionWrapHandler, info:
             report = _current_report.get()
             if report is not None:
                 report.skipped.append(entry)
-            if entry not in _logged_once:
-                _logged_once.add(entry)
+            if entry[1:] not in _logged_once:
+                _logged_once.add(entry[1:])
                 logger.warning("upstream %s %s left out: %s", entry[0], entry[1], entry[2])
     return kept
 

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import httpx
@@ -89,6 +90,24 @@ class FaultyUpstream:
         # Routes match in the order they were added: keep the pass-through last.
         self.router.add(self.router.pop("sandbox"), name="sandbox")
         return route
+
+    def rewrite(self, method: str, path_regex: str, change: Callable[[Any], Any]) -> respx.Route:
+        """Let the sandbox answer requests matching `method` and the path regex, then `change` its JSON.
+
+        For faults inside an answer that the sandbox itself never gives (one malformed item, an
+        unknown state): the rest of the answer stays the sandbox's, so the shop stays coherent.
+        """
+
+        def effect(request: httpx.Request) -> httpx.Response:
+            # In process (not through respx): the same sandbox app the HTTP server serves.
+            with httpx.Client(transport=httpx.WSGITransport(app=get_sandbox_app())) as sandbox:
+                forwarded = httpx.Request(
+                    request.method, request.url, headers=request.headers, content=request.content
+                )
+                answer = sandbox.send(forwarded)
+            return httpx.Response(answer.status_code, json=change(answer.json()))
+
+        return self.fault(method, path_regex, effect)
 
     def heal(self) -> None:
         """Remove every fault: the sandbox answers everything again."""

@@ -14,10 +14,11 @@ from django.test import Client
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from robustness_helpers import assert_cart_within_limits, assert_nothing_half_created
-from sandbox_products import AMAZON_25, APPLE_RANGE, ATT_15
+from sandbox_products import AMAZON_RANGE, APPLE_RANGE, ATT_15, ESIM_1GB, LYCAMOBILE_PIN_50, STEAM_10
 
 from catalog.countries import all_countries
 from orders.models import Order
+from storefront.sandbox.catalog import stable_id
 
 pytestmark = pytest.mark.django_db
 
@@ -148,18 +149,23 @@ country_codes = st.one_of(
 families = st.one_of(
     st.sampled_from(
         [
-            "amazon",
+            "amazon-com",
+            "steam",
             "everything-apple",
             "at-t",
-            "esim-usa",
+            "esim",
+            "lycamobile",  # one family, two brands
             "gamestop",
             "best-buy",
             "netflix",
             "vanilla-prepaid-mastercard",
             "airbnb",
-            "AMAZON",
-            "amazon-",
-            "-amazon",
+            "amazon",  # the slug before families were display names
+            "Amazon.com",  # the display name itself
+            "AMAZON-COM",
+            "amazon-com-",
+            "-amazon-com",
+            "e-sim",  # a category, not a family
             "a" * 80,
         ]
     ),
@@ -169,19 +175,28 @@ families = st.one_of(
 products = st.one_of(
     st.sampled_from(
         [
-            "US-amazon-25",
-            "US-amazon-200",
-            "US-airbnb-500",
-            "US-everything-apple-range",
-            "US-at-t-15",
-            "GB-amazon-25",
+            STEAM_10["product_id"],
+            AMAZON_RANGE["product_id"],
+            APPLE_RANGE["product_id"],
+            ATT_15["product_id"],
+            LYCAMOBILE_PIN_50["product_id"],
+            ESIM_1GB["product_id"],
+            stable_id("US", "Steam", "500 USD"),  # a denomination Steam does not have
+            stable_id("US", "Amazon.com", "25 USD"),  # Amazon.com is a range product now
+            stable_id("GB", "Amazon.com", "range"),
+            "US-amazon-25",  # an id of the old shape
+            "00000000-0000-0000-0000-000000000000",
             "range",
             "",
         ]
     ),
+    st.uuids().map(str),
     hostile_text,
 )
-denominations = st.one_of(st.sampled_from(["25 USD", "range", "15 USD", "500 USD", "", "25"]), hostile_text)
+denominations = st.one_of(
+    st.sampled_from(["10 USD", "range", "15 USD", "50 USD", "1 GB 3 days", "500 USD", "", "10", "$10"]),
+    hostile_text,
+)
 tokens = st.one_of(
     st.from_regex(r"\A[A-Za-z0-9_-]{43}\Z"),
     st.text(min_size=1, max_size=80),
@@ -209,6 +224,8 @@ payments = st.one_of(
             "USDT|Arbitrum",
             "EURC|Base",
             "USDC|Bitcoin",
+            "USDC|polygon (matic)",
+            "BTC|Lightning",
             "usdc|solana",
             "USDC",
             "|",
@@ -278,10 +295,14 @@ def add(client, product: dict, *, quantity: str = "1", value: str = "") -> None:
     client.post(CART_ADD, {**product, "quantity": quantity, "product_value": value})
 
 
+# A fixed gift card, a range gift card and a top-up delivered to a phone, in the order checkout lists them.
+FILLED_CART = ((STEAM_10, ""), (AMAZON_RANGE, "25"), (ATT_15, ""))
+
+
 @pytest.fixture
 def filled_cart(client):
-    add(client, AMAZON_25)
-    add(client, APPLE_RANGE, value="12")
+    add(client, STEAM_10)
+    add(client, AMAZON_RANGE, value="25")
     add(client, ATT_15)
     assert len(client.session["cart"]) == 3
     return client
@@ -290,7 +311,7 @@ def filled_cart(client):
 def refill(client) -> None:
     """Put the three products back when an example emptied the cart (a quantity 0, an order placed)."""
     ids = {line["pid"] for line in client.session.get("cart", [])}
-    for product, value in ((AMAZON_25, ""), (APPLE_RANGE, "12"), (ATT_15, "")):
+    for product, value in FILLED_CART:
         if product["product_id"] not in ids:
             add(client, product, value=value)
 
@@ -342,7 +363,9 @@ def test_a_brand_page_takes_any_family_slug(client, family, cc):
 
 @budget(150)
 @given(
-    family=st.sampled_from(["amazon", "everything-apple", "airbnb", "at-t", "esim-usa", "glovo"]),
+    family=st.sampled_from(
+        ["amazon-com", "steam", "everything-apple", "airbnb", "at-t", "esim", "lycamobile", "glovo"]
+    ),
     cc=st.sampled_from(["us", "es"]),
     params=optional_fields(product=products, amount=numbers, coin=coins, page=numbers),
     is_htmx=htmx,
@@ -402,12 +425,15 @@ cart_add_extras = {"product_value": numbers, "quantity": quantities}
     referer=st.one_of(
         st.just(""),
         st.sampled_from(
-            ["/shop/us/brands/amazon/", "https://evil.test/x", "//evil.test", "javascript:alert(1)"]
+            ["/shop/us/brands/amazon-com/", "https://evil.test/x", "//evil.test", "javascript:alert(1)"]
         ),
         hostile_text,
     ),
 )
-@example(data={**AMAZON_25, "country": "ZZ"}, referer="")  # was a 503: the catalog's 404 for the country
+@example(data={**STEAM_10, "country": "ZZ"}, referer="")  # was a 503: the catalog's 404 for the country
+@example(data={**AMAZON_RANGE, "product_value": "500.001"}, referer="")  # just over the range's max
+@example(data={**AMAZON_RANGE, "family": "steam"}, referer="")  # a product posted under another family
+@example(data={**LYCAMOBILE_PIN_50, "product_value": "50"}, referer="")  # a fixed product given a value
 @example(data={}, referer="0")  # was a 500: redirect() took the Referer for a URL name
 @example(data={}, referer=":")
 def test_adding_to_the_cart_takes_any_post(client, data, referer):
@@ -426,7 +452,7 @@ def test_adding_to_the_cart_takes_any_post(client, data, referer):
 @given(quantities_=st.lists(quantities, min_size=1, max_size=4))
 def test_adding_the_same_product_again_and_again_never_overfills_the_cart(client, quantities_):
     for quantity in quantities_:
-        response = client.post(CART_ADD, {**AMAZON_25, "quantity": quantity})
+        response = client.post(CART_ADD, {**STEAM_10, "quantity": quantity})
         assert_answered(response, f"cart add quantity {quantity!r}")
         assert_invariants(client)
 
@@ -486,7 +512,9 @@ checkout_fields = st.one_of(
                     emails,
                 ),
             ),
-            "payment": mostly(st.sampled_from(["USDC|Solana", "USDT|Base", "USDC|Tron"]), payments),
+            "payment": mostly(
+                st.sampled_from(["USDC|Solana", "USDT|Base", "USDC|Tron", "USDC|Polygon (Matic)"]), payments
+            ),
         },
         optional={
             "full_name": mostly(st.sampled_from(["", "Ana María López"]), hostile_text),
@@ -523,7 +551,7 @@ def test_checkout_takes_any_post(filled_cart, fields, beneficiaries, drop, extra
     data = {**extra, **fields}
     lines = sorted(
         client.session["cart"],
-        key=lambda line: ["US-amazon-25", "US-everything-apple-range", "US-at-t-15"].index(line["pid"]),
+        key=lambda line: [product["product_id"] for product, _value in FILLED_CART].index(line["pid"]),
     )
     for index, (entry, value) in enumerate(zip(lines, beneficiaries, strict=True)):
         if index not in drop:
@@ -559,7 +587,7 @@ def test_checkout_with_an_empty_cart_takes_any_key(client, key):
 @pytest.fixture
 def placed_order(client) -> Order:
     """An order placed through the shop on the in-process sandbox."""
-    add(client, AMAZON_25)
+    add(client, STEAM_10)
     page = client.get(CHECKOUT).content.decode()
     key = page.split('name="idempotency_key"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
     response = client.post(
@@ -638,7 +666,7 @@ def test_admin_login_takes_any_credentials(client, settings, username, password,
 
 CSRF_POSTS = [
     ("/countries/", {"country": "GB", "next": "/cart/"}),
-    (CART_ADD, {**AMAZON_25, "quantity": "1"}),
+    (CART_ADD, {**STEAM_10, "quantity": "1"}),
     (CART, {"action": "coin", "coin": "USDT"}),
     (CART, {"action": "update", "line": "x", "quantity": "3"}),
     (
