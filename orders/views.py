@@ -69,16 +69,12 @@ def order_context(request: HttpRequest, order) -> dict:
         "live": keeps_updating(order),
     }
     if order.is_payment_open and order.wallet_address:
-        uri = payment.build_payment_uri(
-            order, end_user=end_user_from_request(request, country_code=order.country_code)
-        )
-        to_send = payment.amount_to_send(order)
         context.update(
-            payment_uri=uri,
-            qr_svg=payment.qr_svg(uri, title=_("QR code to pay this order")),
-            amount_due_text=payment.plain_amount(to_send) if order.coin_amount_paid else "",
-            amount_paid_text=payment.plain_amount(order.coin_amount_paid) if order.coin_amount_paid else "",
-            window_closed=bool(order.expires_at and order.expires_at <= context["now"]),
+            payment.payment_page_context(
+                order=order,
+                end_user=end_user_from_request(request, country_code=order.country_code),
+                now=context["now"],
+            )
         )
     if order.state == OrderState.DONE:
         context["deliveries"] = [delivered_item(item) for item in context["items"]]

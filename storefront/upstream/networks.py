@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # The shop sells for stablecoins paid from the shopper's own wallet; other vias (GATE_PAY,
 # KUCOIN_PAY, BUYDL) and coins (BTC, GRAM) that the upstream lists are ignored.
 STABLECOINS = ("USDC", "USDT")
@@ -20,6 +22,25 @@ CHAIN_IDS: dict[str, int] = {
     "polygon": 137,
     "polygon (matic)": 137,
     "matic": 137,
+}
+
+
+@dataclass(frozen=True)
+class EvmChain:
+    """What a browser wallet needs to add an EVM chain it lacks, and where a transaction is shown."""
+
+    name: str
+    native_symbol: str  # pays the network fee
+    rpc_url: str
+    explorer_url: str  # transactions at <explorer_url>/tx/<hash>
+    explorer_name: str
+
+
+EVM_CHAINS: dict[int, EvmChain] = {
+    1: EvmChain("Ethereum", "ETH", "https://cloudflare-eth.com", "https://etherscan.io", "Etherscan"),
+    8453: EvmChain("Base", "ETH", "https://mainnet.base.org", "https://basescan.org", "Basescan"),
+    42161: EvmChain("Arbitrum One", "ETH", "https://arb1.arbitrum.io/rpc", "https://arbiscan.io", "Arbiscan"),
+    137: EvmChain("Polygon", "POL", "https://polygon-rpc.com", "https://polygonscan.com", "Polygonscan"),
 }
 
 # Token contracts from API-NOTES, used only when payment_vias does not name one.
@@ -51,3 +72,8 @@ def known_contract(*, coin: str, network: str) -> str | None:
 def is_stablecoin(coin: str) -> bool:
     """Return whether this shop sells for `coin`."""
     return coin.upper() in STABLECOINS
+
+
+def evm_chain(chain_id: int | None) -> EvmChain | None:
+    """Return what is known of an EVM chain for browser wallets and explorers, or None."""
+    return EVM_CHAINS.get(chain_id) if chain_id is not None else None
