@@ -494,6 +494,9 @@ class ProductFamily(UpstreamModel):
     country_code: str | None = None
     is_out_of_stock: bool = False
     logo_url: str | None = None
+    logo_base_url: str | None = None
+    bg_color: str | None = None
+    additional_categories: list[Text] = []
     default_denomination: Any = None
     product_tc: str | None = None  # terms and conditions (text or HTML: sanitize)
     rich_description: RichDescription | None = None
@@ -556,6 +559,7 @@ class Deliverable(UpstreamModel):
     coin_amount: Num | None = None
     original_price: Num | None = None
     currency_code: str | None = None
+    points: Any = None
     # What the shopper receives at Done (redeem_instructions is HTML: sanitize before showing).
     pin_code: Text | None = None
     pin_serial: Text | None = None
