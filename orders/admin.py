@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from notifications.admin import OutboxEmailInline
 from storefront.upstream.errors import UpstreamError
 
 from .admin_scaling import CappedCountPaginator, distinct_values_filter
@@ -153,7 +154,7 @@ class OrderAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     list_per_page = 100
     show_full_result_count = False
-    inlines = (OrderItemInline, OrderEventInline)
+    inlines = (OrderItemInline, OrderEventInline, OutboxEmailInline)
     actions = ("refresh_from_upstream", "export_csv")
     fieldsets = (
         (

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from storefront.upstream import schemas
@@ -29,6 +30,11 @@ from .states import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Sent inside the transaction of every state change (and of an order's creation) with `order` (its new
+# state and fields set), `from_state` ("" on creation) and `to_state`: what a receiver writes commits
+# or rolls back with the change itself (notifications: the outbox row of the e-mail it calls for).
+order_changed = Signal()
 
 
 def transition_order(
@@ -56,13 +62,15 @@ def transition_order(
         if not moved:
             order.refresh_from_db()
             return False
+        from_state = order.state
         OrderEvent.objects.create(
-            order=order, from_state=order.state, to_state=to_state, source=source, note=note
+            order=order, from_state=from_state, to_state=to_state, source=source, note=note
         )
-    for name, value in fields.items():
-        setattr(order, name, value)
-    order.state = to_state
-    order.updated_at = now
+        for name, value in fields.items():
+            setattr(order, name, value)
+        order.state = to_state
+        order.updated_at = now
+        order_changed.send(sender=Order, order=order, from_state=from_state, to_state=to_state)
     return True
 
 
@@ -162,9 +170,12 @@ def record_upstream_order(*, order: Order, upstream: schemas.Order, source: str)
 
 def record_order_saved(*, order: Order, source: str) -> OrderEvent:
     """Record the creation of an order row (before it is submitted upstream) as its first event."""
-    return OrderEvent.objects.create(
-        order=order, from_state="", to_state=order.state, source=source, note="Order saved."
-    )
+    with transaction.atomic():
+        event = OrderEvent.objects.create(
+            order=order, from_state="", to_state=order.state, source=source, note="Order saved."
+        )
+        order_changed.send(sender=Order, order=order, from_state="", to_state=order.state)
+    return event
 
 
 def refresh_interval() -> timedelta:

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from storefront.cache_config import default_cache
-from storefront.upstream.live_mode import missing_partner_id
+from storefront.upstream.live_mode import is_live_url, missing_partner_id
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "catalog",
     "checkout",
     "orders",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,9 @@ RATE_LIMITS = {
     "order": (env.int("RATE_LIMIT_ORDER", default=10), 60),
     "poll": (env.int("RATE_LIMIT_POLL", default=240), 60),
     "admin_login": (env.int("RATE_LIMIT_ADMIN_LOGIN", default=10), 300),
+    # "Find my orders": per IP (a 429 page), and per address asked about (silently nothing sent).
+    "find_orders": (env.int("RATE_LIMIT_FIND_ORDERS", default=5), 900),
+    "find_orders_address": (env.int("RATE_LIMIT_FIND_ORDERS_ADDRESS", default=3), 3600),
 }
 
 # Orders: how often one order may be refreshed from the upstream (by a poll or a sync worker), and
@@ -241,3 +245,38 @@ ORDERS_STUCK_AFTER_SECONDS = env.int("ORDERS_STUCK_AFTER_SECONDS", default=3600)
 ORDERS_SUBMITTING_TIMEOUT_SECONDS = env.int("ORDERS_SUBMITTING_TIMEOUT_SECONDS", default=600)
 # Fernet key for delivered codes at rest; without it a key is derived from SECRET_KEY.
 CODES_ENCRYPTION_KEY = env.str("CODES_ENCRYPTION_KEY", default="")
+
+# E-mail. EMAIL_URL: smtp://user:pass@host:587, smtp+tls://... (STARTTLS), smtp+ssl://..., consolemail://;
+# empty: every message is written to var/mail/ (sandbox and development), listed at /sandbox/mail/.
+_EMAIL_URL = env.str("EMAIL_URL", default="")
+if _EMAIL_URL:
+    vars().update(env.email_url_config(_EMAIL_URL))
+else:
+    EMAIL_BACKEND = "notifications.mail_backend.MailDirBackend"
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coinshelf <orders@coinshelf.example>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where a shopper's reply goes (support); the e-mails that need the shopper ask them to reply.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The shop's public address: e-mailed order links are absolute. Required on the live upstream.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if not SITE_URL and is_live_url(CRYPTOREFILLS_API_URL):
+    raise ImproperlyConfigured(
+        "SITE_URL is empty, but the shop runs on the live upstream: order e-mails carry absolute links "
+        "to each order's page, so set SITE_URL to the shop's public address (https://shop.example.com)."
+    )
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+# Retries of an e-mail the mail server refused for now: base * 2^(attempt-1), capped, then failed.
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=3600)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=12)
+# How long a worker may take over one message before its claim counts as abandoned.
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=120)
+# "Find my orders" lists the orders of the last this many days.
+NOTIFICATIONS_LOOKUP_DAYS = env.int("NOTIFICATIONS_LOOKUP_DAYS", default=90)
+# Web processes send the e-mails they enqueued once the response is out, but only to a local backend
+# (var/mail, console): a slow or down mail server must never hold a web worker. SMTP: the worker sends.
+NOTIFICATIONS_SEND_AFTER_RESPONSE = env.bool(
+    "NOTIFICATIONS_SEND_AFTER_RESPONSE", default=not _EMAIL_URL or _EMAIL_URL.startswith("consolemail:")
+)

@@ -19,6 +19,7 @@ if settings.SANDBOX_MODE:
     urlpatterns.append(path("sandbox/", include("storefront.sandbox_urls")))
 
 urlpatterns += i18n_patterns(
+    path("", include("notifications.urls")),
     path("orders/", include("orders.urls")),
     path("", include("checkout.urls")),
     path("", include("catalog.urls")),

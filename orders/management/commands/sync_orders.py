@@ -7,13 +7,14 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from notifications.services import send_due_emails
 from orders.services import expire_lapsed_orders, fail_stuck_submissions, sync_open_orders
 
 
 class Command(BaseCommand):
     help = (
-        "Refresh open orders from the upstream, expire the lapsed ones and fail submits never confirmed; "
-        "--loop keeps doing it."
+        "Refresh open orders from the upstream, expire the lapsed ones, fail submits never confirmed and "
+        "send the e-mails due; --loop keeps doing it."
     )
 
     def add_arguments(self, parser) -> None:
@@ -35,10 +36,12 @@ class Command(BaseCommand):
             synced = sync_open_orders(limit=limit)
             expired = expire_lapsed_orders()
             unconfirmed = fail_stuck_submissions()
+            # The e-mails the changes above enqueued, and the retries due (notifications' outbox).
+            emailed = send_due_emails()
             if options["verbosity"] > 1 or not loop:
                 self.stdout.write(
                     f"synced {synced} open order(s), expired {expired}, "
-                    f"failed {unconfirmed} submit(s) never confirmed"
+                    f"failed {unconfirmed} submit(s) never confirmed, sent {emailed} e-mail(s)"
                 )
             if not loop or stopping:
                 return

@@ -1,0 +1,38 @@
+"""Send the order e-mails that are due: one pass, or a loop (run several side by side, each sends once)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from notifications.services import send_due_emails
+
+
+class Command(BaseCommand):
+    help = "Send the e-mails in the outbox that are due (retrying those the mail server refused); --loop keeps doing it."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--loop", action="store_true", help="Keep sending until stopped.")
+        parser.add_argument("--interval", type=float, default=5.0, help="Seconds between passes in a loop.")
+
+    def handle(self, *args, loop: bool, interval: float, **options) -> None:
+        stopping = False
+
+        def stop(signum, frame) -> None:
+            nonlocal stopping
+            stopping = True
+
+        if loop:
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+        while True:
+            sent = send_due_emails()
+            if options["verbosity"] > 1 or not loop:
+                self.stdout.write(f"sent {sent} e-mail(s)")
+            if not loop or stopping:
+                return
+            deadline = time.monotonic() + interval
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(0.2, interval))
