@@ -37,8 +37,8 @@ class OutboxEmailInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = _("e-mail")
-    verbose_name_plural = _("e-mails")
+    verbose_name = _("email")
+    verbose_name_plural = _("emails")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

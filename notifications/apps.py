@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
-    verbose_name = _("E-mails")
+    verbose_name = _("Emails")
 
     def ready(self) -> None:
         from . import hooks

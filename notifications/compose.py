@@ -91,12 +91,12 @@ NEEDS_YOU_COPY: dict[str, NeedsYouCopy] = {
         _("Your order expired"),
         _("The payment window closed before a full payment arrived."),
         _("If you sent nothing, there is nothing to do: place a new order whenever you like. If you did "
-          "send coins, reply to this e-mail with your order reference and the transaction hash."),
+          "send coins, reply to this email with your order reference and the transaction hash."),
     ),
     K.PAYMENT_FAILED: NeedsYouCopy(
         _("Your payment failed"),
         _("The payment was rejected or failed on-chain."),
-        _("If coins left your wallet, reply to this e-mail with your order reference and the transaction "
+        _("If coins left your wallet, reply to this email with your order reference and the transaction "
           "hash. Otherwise you can place a new order."),
     ),
     K.PAYMENT_SETUP_FAILED: NeedsYouCopy(
@@ -107,19 +107,19 @@ NEEDS_YOU_COPY: dict[str, NeedsYouCopy] = {
     K.REFUNDED: NeedsYouCopy(
         _("Your payment was refunded"),
         _("The coins of this order were sent back to you."),
-        _("Nothing else is needed. If you have questions, reply to this e-mail with your order reference."),
+        _("Nothing else is needed. If you have questions, reply to this email with your order reference."),
     ),
     K.CANCELED: NeedsYouCopy(
         _("Your order was canceled"),
         _("This order was canceled and no codes were issued for it."),
-        _("If you sent coins, reply to this e-mail with your order reference and the transaction hash. "
+        _("If you sent coins, reply to this email with your order reference and the transaction hash. "
           "Otherwise you can place a new order."),
     ),
     K.MANUAL_REVIEW: NeedsYouCopy(
         _("Our team is checking your order"),
         _("Your payment is safe. A person needs to look at this order (a verification or a supplier "
           "issue)."),
-        _("There is nothing to do now. We e-mail you again when it is delivered, and the order page "
+        _("There is nothing to do now. We email you again when it is delivered, and the order page "
           "shows every step."),
     ),
 }

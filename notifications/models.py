@@ -25,7 +25,7 @@ class OutboxEmail(models.Model):
         Order, related_name="emails", on_delete=models.CASCADE, null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=32, choices=EmailKind.choices)
-    to = models.EmailField(_("to"))
+    to = models.EmailField(_("recipient"))
     lang = models.CharField(_("language"), max_length=10, default="en")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -40,8 +40,8 @@ class OutboxEmail(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("e-mail")
-        verbose_name_plural = _("e-mails")
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
         ordering = ["created_at", "id"]
         constraints = [
             # At most one e-mail per order and kind, whatever the number of writers.

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('placed', 'Order placed'), ('delivered', 'Order delivered'), ('partial_payment', 'Partial payment'), ('expired', 'Expired'), ('payment_failed', 'Payment failed'), ('payment_setup_failed', 'Payment setup failed'), ('refunded', 'Refunded'), ('canceled', 'Canceled'), ('manual_review', 'Manual review'), ('order_links', 'Links to my orders')], max_length=32, verbose_name='kind')),
-                ('to', models.EmailField(max_length=254, verbose_name='to')),
+                ('to', models.EmailField(max_length=254, verbose_name='recipient')),
                 ('lang', models.CharField(default='en', max_length=10, verbose_name='language')),
                 ('status', models.CharField(choices=[('pending', 'pending'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed'), ('skipped', 'skipped')], default='pending', max_length=16, verbose_name='status')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
@@ -33,8 +33,8 @@ class Migration(migrations.Migration):
                 ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='orders.order')),
             ],
             options={
-                'verbose_name': 'e-mail',
-                'verbose_name_plural': 'e-mails',
+                'verbose_name': 'email',
+                'verbose_name_plural': 'emails',
                 'ordering': ['created_at', 'id'],
                 'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='notificatio_status_f942fb_idx')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('order__isnull', False)), fields=('order', 'kind'), name='one_email_per_order_and_kind')],
