@@ -205,7 +205,8 @@
     });
   });
 
-  document.addEventListener("htmx:afterSwap", function () {
+  // After settling: htmx puts the new fragment's own attributes (hidden, class) back while settling.
+  document.addEventListener("htmx:afterSettle", function () {
     refresh();
     var current = button();
     if (current && busy) current.disabled = true;
