@@ -33,6 +33,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "shop.example.com",
     "CRYPTOREFILLS_API_URL": "https://api.cryptorefills.com",  # README's "Going live"
     "CRYPTOREFILLS_PARTNER_ID": "partner",
+    "SITE_URL": "https://shop.example.com",  # e-mailed order links are absolute (notifications)
 }
 
 

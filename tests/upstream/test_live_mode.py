@@ -85,5 +85,6 @@ def test_the_live_api_with_a_partner_id_starts():
         ["manage.py", "check"],
         CRYPTOREFILLS_API_URL="https://api.cryptorefills.com",
         CRYPTOREFILLS_PARTNER_ID="p-1",
+        SITE_URL="https://shop.example.com",
     )
     assert done.returncode == 0, done.stderr
