@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,7 +27,7 @@ CACHES = {
     "disk": ("embedded disk cache (diskcache, the default)", f"diskcache://{TMP / 'diskcache'}"),
     "database": ("Django's database cache (SQLite)", "dbcache://storefront_cache"),
     "locmem": ("local memory (one per worker: not shared)", "locmemcache://bench"),
-    "redis": ("Redis (django-redis)", "redis://127.0.0.1:6379/3"),
+    "redis": ("Redis (django-redis)", "redis://127.0.0.1:6379/4"),  # not 3: make bench flushes that one
 }
 PAGES = {"home": ("/shop/us/", {}), "brand catalog": ("/shop/us/brands/", {}),
          "status fragment": (None, {"HX-Request": "true"})}
@@ -69,6 +70,7 @@ def main() -> None:
     for _ in range(REPEATS):  # the whole sequence again, so this machine's drift hits every cache alike
         for name in chosen:
             runs[name].append(measure(CACHES[name][1]))
+            print(name, runs[name][-1], file=sys.stderr, flush=True)  # a long run shows its progress
     columns = list(runs[chosen[0]][0])
     print(f"| cache | {' | '.join(columns)} |")
     print(f"|---|{'---:|' * len(columns)}")

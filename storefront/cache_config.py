@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import environ
 
 REDIS_BACKEND = "django_redis.cache.RedisCache"
+REDIS_CLIENT = "storefront.redis_client.ProcessRedisClient"
 DISK_BACKEND = "storefront.disk_cache.SharedDiskCache"
 
 
@@ -29,5 +30,7 @@ def default_cache(url: str, *, disk_directory: Path) -> dict:
     if parts.scheme == "diskcache":
         return {"BACKEND": DISK_BACKEND, "LOCATION": parts.netloc + parts.path}
     if parts.scheme in ("redis", "rediss"):
-        return environ.Env.cache_url_config(url, backend=REDIS_BACKEND)
+        config = environ.Env.cache_url_config(url, backend=REDIS_BACKEND)
+        config.setdefault("OPTIONS", {}).setdefault("CLIENT_CLASS", REDIS_CLIENT)
+        return config
     return environ.Env.cache_url_config(url)
