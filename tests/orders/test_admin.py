@@ -287,6 +287,7 @@ def test_support_group_is_read_only(support_client):
         "view_order",
         "view_orderevent",
         "view_orderitem",
+        "view_outboxemail",  # the order's emails, shown in its page (notifications)
     ]
 
 
