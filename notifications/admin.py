@@ -24,7 +24,8 @@ def resend_button(email: OutboxEmail) -> str:
         return "—"
     url = reverse("admin:notifications_outboxemail_resend", args=[email.pk])
     return format_html(
-        '<button type="submit" class="button" formaction="{}" formmethod="post" name="resend" value="{}">{}</button>',
+        '<button type="submit" class="button" formaction="{}" formmethod="post" name="resend" value="{}">'
+        "{}</button>",
         url, email.pk, _("Resend"),
     )
 
@@ -98,7 +99,8 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
     def _report(self, request: HttpRequest, resent: bool, email: OutboxEmail) -> None:
         if resent:
-            self.message_user(request, _("%(email)s will be sent again.") % {"email": email}, messages.SUCCESS)
+            message = _("%(email)s will be sent again.") % {"email": email}
+            self.message_user(request, message, messages.SUCCESS)
         else:
             self.message_user(
                 request, _("%(email)s is being sent right now; try again in a moment.") % {"email": email},

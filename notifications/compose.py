@@ -141,7 +141,9 @@ def _order_email(email: OutboxEmail, *, now: datetime) -> Composed | str:
     items = list(order.items.all())
     context = {
         "order": order,
-        "items": [{"label": item_label(item), "to": item.beneficiary_account, "item": item} for item in items],
+        "items": [
+            {"label": item_label(item), "to": item.beneficiary_account, "item": item} for item in items
+        ],
         "order_url": order_url(order, language=email.lang),
     }
     reference = order.reference

@@ -1,4 +1,4 @@
-"""Which order e-mails exist, which change of an order calls for each, and while which states it is still true.
+"""Which order e-mails exist, which change of an order calls for each, and in which states each stays true.
 
 One table, read by the hook that enqueues (in the state change's transaction) and by the worker
 that sends (which skips an e-mail the order has outrun: no payment address for a closed order).

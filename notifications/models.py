@@ -46,7 +46,9 @@ class OutboxEmail(models.Model):
         constraints = [
             # At most one e-mail per order and kind, whatever the number of writers.
             models.UniqueConstraint(
-                fields=["order", "kind"], condition=Q(order__isnull=False), name="one_email_per_order_and_kind"
+                fields=["order", "kind"],
+                condition=Q(order__isnull=False),
+                name="one_email_per_order_and_kind",
             )
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

@@ -136,7 +136,8 @@ def deliver_email(*, email: OutboxEmail, now: datetime | None = None) -> str:
             return Status.FAILED
         logger.info("e-mail %s (%s) attempt %d failed, retried later: %s",
                     email.pk, email.kind, email.attempts, error)
-        _finish(email, status=Status.PENDING, last_error=error, next_attempt_at=now + retry_delay(email.attempts))
+        retry_at = now + retry_delay(email.attempts)
+        _finish(email, status=Status.PENDING, last_error=error, next_attempt_at=retry_at)
         return Status.PENDING
     _finish(email, status=Status.SENT, sent_at=timezone.now(), last_error="")
     return Status.SENT

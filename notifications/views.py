@@ -35,7 +35,8 @@ def find_orders(request: HttpRequest) -> HttpResponse:
 @require_GET
 def find_orders_sent(request: HttpRequest) -> HttpResponse:
     """Say what happens next, the same for every address."""
-    return render(request, "notifications/find_orders_sent.html", {"days": settings.NOTIFICATIONS_LOOKUP_DAYS})
+    context = {"days": settings.NOTIFICATIONS_LOOKUP_DAYS}
+    return render(request, "notifications/find_orders_sent.html", context)
 
 
 def _mailbox_directory() -> Path:

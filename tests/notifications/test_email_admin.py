@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 from mail_orders import place_order
-from smtp_support import smtp, smtp_settings  # noqa: F401 - fixtures
+from smtp_support import *  # noqa: F403  (fixtures: smtp, smtp_settings)
 
 from notifications.models import OutboxEmail
 from notifications.services import send_due_emails

@@ -13,7 +13,10 @@ from mail_orders import place_order
 from notifications.services import send_due_emails
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOW = "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.SITE_URL)"
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.SITE_URL)"
+)
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:

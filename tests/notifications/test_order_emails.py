@@ -10,7 +10,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 from mail_orders import SHOPPER, answer_for, place_order
-from smtp_support import html_of, smtp, smtp_settings, text_of  # noqa: F401 - fixtures
+from smtp_support import *  # noqa: F403  (fixtures: smtp, smtp_settings)
+from smtp_support import html_of, text_of
+from thread_support import run_at_once
 
 from notifications.kinds import EmailKind
 from notifications.models import OutboxEmail
@@ -18,7 +20,6 @@ from notifications.services import claim_due_email, deliver_email, resend_email,
 from orders.models import Order
 from orders.services import record_upstream_order, refresh_order_from_upstream, simulate_order_payment
 from orders.states import OrderState
-from thread_support import run_at_once
 
 pytestmark = pytest.mark.django_db
 Status = OutboxEmail.Status
@@ -51,7 +52,8 @@ def test_a_placed_order_is_emailed_once_with_how_to_pay_and_a_link_that_opens_it
     assert message["To"] == "sam@example.com"
     assert order.reference in message["Subject"]
     text = text_of(message)
-    for fact in (order.reference, order.coin_amount_text, "USDC", "Solana", order.wallet_address, "Airbnb $25"):
+    facts = (order.reference, order.coin_amount_text, "USDC", "Solana", order.wallet_address, "Airbnb $25")
+    for fact in facts:
         assert fact in text
         assert fact in html_of(message)
     assert f"{order.expires_at:%Y}" in text  # the end of the payment window
@@ -123,7 +125,7 @@ def test_emails_are_in_the_language_the_order_was_placed_in(smtp, client, lang, 
     order = place_order(email="lu@example.com", lang=lang)
     send_due_emails()
     [message] = smtp.wait_for(1)
-    assert subject_words in message["Subject"]
+    assert subject_words in message["Subject"] and order.reference in message["Subject"]
     assert body_words in text_of(message)
     link = order_link(message)
     prefix = {"es": "/es/", "zh": "/zh-hans/"}[lang]
@@ -194,7 +196,8 @@ def test_two_claimants_reading_the_same_email_send_it_once(smtp):
 def test_a_send_whose_worker_died_is_not_sent_again_by_itself_and_staff_see_why(smtp, settings):
     order = place_order()
     claim_due_email(now=timezone.now())  # ...and the worker stops before it reports back
-    assert send_due_emails(now=timezone.now() + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS + 1)) == 0
+    past_the_claim = timezone.now() + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS + 1)
+    assert send_due_emails(now=past_the_claim) == 0
     email = OutboxEmail.objects.get(order=order)
     assert email.status == Status.FAILED and "may or may not have arrived" in email.last_error
     assert smtp.messages == []

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from mail_orders import place_order
-from smtp_support import html_of, smtp, smtp_settings, text_of  # noqa: F401 - fixtures
+from smtp_support import *  # noqa: F403  (fixtures: smtp, smtp_settings)
+from smtp_support import html_of, text_of
 
 from notifications.models import OutboxEmail
 from notifications.services import send_due_emails
@@ -83,7 +84,8 @@ def test_the_links_email_is_in_the_language_of_the_page_that_asked(client, smtp)
 
 
 def test_an_address_asked_about_too_often_gets_the_same_page_and_no_more_email(client, smtp, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "find_orders_address": (2, 3600), "find_orders": (50, 900)}
+    limits = {"find_orders_address": (2, 3600), "find_orders": (50, 900)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, **limits}
     place_order(email="pat@example.com")
     answers = [ask(client, "pat@example.com") for _ in range(4)]
     assert {a.status_code for a in answers} == {302}

@@ -11,7 +11,10 @@ from notifications.services import send_due_emails
 
 
 class Command(BaseCommand):
-    help = "Send the e-mails in the outbox that are due (retrying those the mail server refused); --loop keeps doing it."
+    help = (
+        "Send the e-mails in the outbox that are due (retrying those the mail server refused); "
+        "--loop keeps doing it."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep sending until stopped.")
