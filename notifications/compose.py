@@ -177,9 +177,14 @@ def _links_email(email: OutboxEmail, *, now: datetime) -> Composed | str:
 
 
 def message_id(email: OutboxEmail) -> str:
-    """Return a Message-ID fixed per e-mail and resend, so a receiver can tell a repeat by it."""
+    """Return a Message-ID fixed per e-mail and resend, so a receiver can tell a repeat by it.
+
+    The row's creation time keeps it unique where ids start again (a reset sandbox, a restored copy):
+    mail clients hide a message whose Message-ID they have seen.
+    """
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "coinshelf.invalid"
-    return f"<coinshelf.{email.kind}.{email.pk}.{email.resends}@{domain}>"
+    created = int(email.created_at.timestamp() * 1_000_000)
+    return f"<coinshelf.{email.kind}.{email.pk}.{created}.{email.resends}@{domain}>"
 
 
 def compose_email(email: OutboxEmail, *, now: datetime) -> EmailMultiAlternatives | str:

@@ -106,3 +106,12 @@ def test_a_mistyped_address_is_shown_back_with_the_error(client):
     assert 'value="not-an-address"' in page.content.decode()
     assert "errorlist" in page.content.decode()
     assert not OutboxEmail.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["a\x00@example.com", "x" * 300 + "@example.com", "", "ä@例え.jp", "' OR 1=1 --",
+                                   "a@b.c\r\nBcc: victim@example.com"])
+def test_hostile_input_is_answered_without_an_error_and_queues_nothing_malformed(client, typed):
+    answer = client.post(FIND, {"email": typed})
+    assert answer.status_code in (200, 302)
+    for email in OutboxEmail.objects.all():
+        assert "\n" not in email.to and "\x00" not in email.to and len(email.to) <= 254
