@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
@@ -44,8 +46,17 @@ CSV_COLUMNS = (
 
 
 def csv_safe(value: object) -> str:
-    """Return a cell that spreadsheets will not run as a formula."""
-    text = "" if value is None else str(value)
+    """Return a cell that spreadsheets will not run as a formula.
+
+    Amounts are written as the upstream wrote them ("0", "35.77", not the column's "0E-9" or
+    "35.770000000") and times in ISO 8601, so a spreadsheet or a script reads them alike.
+    """
+    if isinstance(value, Decimal):
+        text = plain_amount(value)
+    elif isinstance(value, datetime):
+        text = value.isoformat()
+    else:
+        text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

@@ -295,3 +295,20 @@ def test_nobody_adds_or_deletes_orders_by_hand(staff_client):
     assert staff_client.get(reverse("admin:orders_order_add")).status_code == 403
     order = make_row()
     assert staff_client.get(reverse("admin:orders_order_delete", args=[order.pk])).status_code == 403
+
+
+def test_export_csv_writes_amounts_as_the_upstream_did_and_dates_in_iso_8601(staff_client):
+    # Issue 16: the Decimal columns came out as "0E-9" and "35.770000000", the dates as "… 10:00:00+00:00".
+    order = make_row(upstream_order_id="ord_amounts")
+    Order.objects.filter(pk=order.pk).update(
+        coin_amount_text="35.77", coin_amount=Decimal("35.77"),
+        coin_amount_paid=Decimal("35.770000000"), coin_amount_due=Decimal("0E-9"),
+    )
+    response = staff_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [order.pk]})
+    header, row = list(csv.reader(io.StringIO(response.content.decode())))[:2]
+    cells = dict(zip(header, row))
+    assert cells["coin_amount_text"] == "35.77"
+    assert cells["coin_amount_paid"] == "35.77"
+    assert cells["coin_amount_due"] == "0"
+    assert datetime.fromisoformat(cells["created_at"]) == Order.objects.get(pk=order.pk).created_at
+    assert "T" in cells["created_at"]
