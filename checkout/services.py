@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.forms import amount_problem
 from catalog.selectors import find_product, get_brand_index
+from dashboard.funnel import record_checkout, record_placement_stopped
 from orders.models import Order, OrderItem
 from orders.services import record_order_saved, record_upstream_order, transition_order
 from orders.states import OrderState
@@ -154,6 +155,13 @@ def validate_checkout(*, checkout: CheckoutData, lang: str, end_user: EndUser) -
     return ValidationOutcome(problems=problems, result=result)
 
 
+def check_out(*, checkout: CheckoutData, lang: str, end_user: EndUser) -> ValidationOutcome:
+    """Validate a submitted checkout and record it in the purchase funnel (the dashboard's first steps)."""
+    outcome = validate_checkout(checkout=checkout, lang=lang, end_user=end_user)
+    record_checkout(validated=outcome.ok, problem_codes=[problem.code for problem in outcome.problems])
+    return outcome
+
+
 # -- order creation -----------------------------------------------------------------------------
 
 
@@ -270,6 +278,7 @@ def _mark_submit_failed(*, order: Order, exc: errors.UpstreamError) -> PlacedOrd
             "no payment address was shown to the shopper, so it cannot have been paid. Not retried."
         )
     logger.warning("order %s not placed: %s", order.reference, reason)
+    record_placement_stopped(problem_codes=[p.code for p in problems] or [f"UPSTREAM_{failure.upper()}"])
     transition_order(
         order=order, to_state=OrderState.SUBMIT_FAILED, source=SOURCE, note=reason,
         fields={"failure_reason": reason},

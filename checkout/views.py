@@ -189,7 +189,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
     checkout_data = form.checkout_data()
     lang = upstream_lang()
-    outcome = services.validate_checkout(checkout=checkout_data, lang=lang, end_user=end_user)
+    outcome = services.check_out(checkout=checkout_data, lang=lang, end_user=end_user)
     if not outcome.ok:
         form.add_problems(outcome.problems)
         return _render_checkout(request, form, summary)

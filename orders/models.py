@@ -68,7 +68,11 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "synced_at"])]
+        indexes = [
+            models.Index(fields=["state", "synced_at"]),
+            # The dashboard's paid orders of a period (top brands and countries, the funnel).
+            models.Index(fields=["state", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -145,6 +149,8 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The dashboard reads the latest payments and deliveries, newest first (a bounded sample).
+        indexes = [models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"

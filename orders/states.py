@@ -36,6 +36,8 @@ PAYMENT_OPEN_STATES = frozenset({S.CREATED, S.WAITING_FOR_PAYMENT, S.PARTIAL_PAY
 LATE_PAYMENT_STATE = "ExpiredAfterPaymentDetection"
 
 _AFTER_PAYMENT = {S.PAYMENT_RECEIVED, S.WAITING_FOR_DELIVERY, S.WAITING_FOR_MANUAL_ACTION, S.DONE, S.REFUNDED}
+# The states of an order whose payment arrived (Refunded included: it was paid, then given back).
+PAID_STATES = frozenset(_AFTER_PAYMENT)
 # A payment that arrives after expiry can still be accepted upstream: Expired is terminal for the
 # shopper's window, but not for the goods. These are the moves of such a late payment.
 LATE_PAYMENT_TRANSITIONS = frozenset(_AFTER_PAYMENT)

@@ -37,9 +37,13 @@ INSTALLED_APPS = [
     "checkout",
     "orders",
     "notifications",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
+    # First: the request id covers every later log line; the timing covers the whole answer.
+    "storefront.logging.RequestIdMiddleware",
+    "storefront.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,8 +186,16 @@ WHITENOISE_MAX_AGE = 31536000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"()": "storefront.logging.RedactingFormatter", "format": "%(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "storefront.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+# LOG_FORMAT=json: one JSON object per line (storefront/logging.py); both formats are redacted.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
     # One line per upstream request is noise; failures are logged by the client itself.
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
@@ -280,3 +292,9 @@ NOTIFICATIONS_LOOKUP_DAYS = env.int("NOTIFICATIONS_LOOKUP_DAYS", default=90)
 NOTIFICATIONS_SEND_AFTER_RESPONSE = env.bool(
     "NOTIFICATIONS_SEND_AFTER_RESPONSE", default=not _EMAIL_URL or _EMAIL_URL.startswith("consolemail:")
 )
+
+# /metrics (Prometheus): answered to these addresses (or networks), or to a bearer of METRICS_TOKEN.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# /readyz asks the upstream at most once per this many seconds per process.
+READYZ_UPSTREAM_SECONDS = env.int("READYZ_UPSTREAM_SECONDS", default=10)

@@ -5,11 +5,16 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from . import language_views, views
+from dashboard.views import dashboard
+
+from . import health, language_views, metrics, views
 from .ratelimit import rate_limited
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+    path("admin/dashboard/", admin.site.admin_view(dashboard), name="dashboard"),
     path("admin/login/", rate_limited("admin_login", methods=("POST",))(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", language_views.switch_language, name="set_language"),

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
+from storefront.metrics import count_cache_read
+
 from .errors import UpstreamError
 
 logger = logging.getLogger(__name__)
@@ -81,7 +83,9 @@ def cached_upstream_read(key: str, fetch: Callable[[], T], *, soft_seconds: int 
     if entry is not None:
         fetched_at, value = entry
         if time.time() - fetched_at < soft:
+            count_cache_read("fresh")
             return value
+        count_cache_read("stale")
         # Past the soft expiry: only the request that wins the lock refreshes.
         if not cache.add(f"{cache_key}:refreshing", 1, timeout=LOCK_SECONDS):
             return value
@@ -94,6 +98,7 @@ def cached_upstream_read(key: str, fetch: Callable[[], T], *, soft_seconds: int 
         _write(cache_key, value, hard)
         cache.delete(f"{cache_key}:refreshing")
         return value
+    count_cache_read("miss")
     value = fetch()
     _write(cache_key, value, hard)
     return value

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -40,6 +40,16 @@ from .schemas import (
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+# Wraps each HTTP attempt: called with the method and URL, it yields a callable told the status code;
+# an exception leaving the block is an attempt that got no answer (storefront.metrics times them).
+CallObserver = Callable[[str, str], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def _unobserved(method: str, url: str) -> Iterator[Callable[[int], None]]:
+    yield lambda status_code: None
 
 
 def _header_text(value: str) -> str:
@@ -214,8 +224,10 @@ class CryptorefillsClient:
         *,
         transport: httpx.BaseTransport | None = None,
         on_response: Callable[[httpx.Response], None] | None = None,
+        on_call: CallObserver | None = None,
     ) -> None:
         self.config = config
+        self._observe = on_call or _unobserved
         # on_response sees every answer before it is read (check_upstream records status codes).
         self._http = httpx.Client(
             base_url=config.base_url,
@@ -246,14 +258,16 @@ class CryptorefillsClient:
             last = attempt == attempts - 1
             response = None
             try:
-                response = self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json_body,
-                    headers=end_user.headers(),
-                    follow_redirects=follow_redirects,
-                )
+                with self._observe(method, url) as answered:
+                    response = self._http.request(
+                        method,
+                        url,
+                        params=params,
+                        json=json_body,
+                        headers=end_user.headers(),
+                        follow_redirects=follow_redirects,
+                    )
+                    answered(response.status_code)
             except httpx.TimeoutException as exc:
                 if last:
                     raise errors.UpstreamTimeout(f"{method} {url} timed out") from exc

@@ -50,8 +50,13 @@ def get_sandbox_app():
 
 def build_client(*, on_response: Callable[[httpx.Response], None] | None = None) -> CryptorefillsClient:
     """Return a new synchronous client of the configured upstream (check_upstream watches its answers)."""
+    from storefront.metrics import observe_upstream_call
+
     transport = httpx.WSGITransport(app=get_sandbox_app()) if uses_in_process_sandbox() else None
-    return CryptorefillsClient(client_config(), transport=transport, on_response=on_response)
+    # Every call is counted and timed here, the one place clients are built (metrics, dashboard).
+    return CryptorefillsClient(
+        client_config(), transport=transport, on_response=on_response, on_call=observe_upstream_call
+    )
 
 
 @lru_cache(maxsize=1)
