@@ -20,8 +20,8 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 request_id: ContextVar[str] = ContextVar("request_id", default="")
 
 EMAIL = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
-# Order URLs carry a 256-bit token (secrets.token_urlsafe(32): 43 characters).
-ORDER_TOKEN = re.compile(r"(/orders/)[A-Za-z0-9_-]{32,}")
+# Order URLs carry a 256-bit token (secrets.token_urlsafe(32): 43 characters; an upstream uuid has 36).
+ORDER_TOKEN = re.compile(r"(/orders/)[A-Za-z0-9_-]{40,}")
 # Delivered fields, should an upstream body ever be logged: "pin_code": "…" and the like.
 SECRET_FIELD = re.compile(
     r"""(["']?(?:pin_code|pin_serial|security_code|barcode_image_url)["']?\s*[:=]\s*)(["'])[^"']*\2"""
@@ -72,7 +72,8 @@ class JsonFormatter(logging.Formatter):
     and upstream_endpoint (plus the exception, redacted)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = redact(record.getMessage())
+        raw = record.getMessage()
+        message = redact(raw)
         line = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -83,7 +84,7 @@ class JsonFormatter(logging.Formatter):
             line["request_id"] = rid
         if reference := REFERENCE.search(message):
             line["order"] = reference.group(0)
-        if endpoint := _endpoint_of(message):
+        if endpoint := _endpoint_of(raw):
             line["upstream_endpoint"] = endpoint
         if record.exc_info:
             line["exception"] = redact(self.formatException(record.exc_info))
@@ -107,24 +108,22 @@ class RequestIdMiddleware:
         given = request.META.get("HTTP_X_REQUEST_ID", "")
         return given if REQUEST_ID_SHAPE.fullmatch(given) else uuid.uuid4().hex
 
+    # The id is not reset on the way out: Django logs a 4xx or 5xx answer after the middleware has
+    # returned ("Not Found: ..."), and that line belongs to this request. The next request on the
+    # thread sets its own id first; under ASGI each request has a context of its own anyway.
+
     def __call__(self, request):
         if iscoroutinefunction(self):
             return self._acall(request)
         rid = self._id_for(request)
-        token = request_id.set(rid)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
+        request_id.set(rid)
+        response = self.get_response(request)
         response["X-Request-ID"] = rid
         return response
 
     async def _acall(self, request):
         rid = self._id_for(request)
-        token = request_id.set(rid)
-        try:
-            response = await self.get_response(request)
-        finally:
-            request_id.reset(token)
+        request_id.set(rid)
+        response = await self.get_response(request)
         response["X-Request-ID"] = rid
         return response

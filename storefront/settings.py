@@ -187,7 +187,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "text": {"()": "storefront.logging.RedactingFormatter", "format": "%(levelname)s %(name)s: %(message)s"},
+        "text": {
+            "()": "storefront.logging.RedactingFormatter", "format": "%(levelname)s %(name)s: %(message)s"
+        },
         "json": {"()": "storefront.logging.JsonFormatter"},
     },
     "handlers": {
