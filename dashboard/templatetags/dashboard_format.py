@@ -1,10 +1,13 @@
-"""How the dashboard writes durations and latencies, in the staff's language."""
+"""How the dashboard writes durations, latencies and shares.
+
+With SI symbols (h, min, s, ms, %), which staff read the same in English, Spanish and Chinese;
+the numbers follow the active language's notation.
+"""
 
 from datetime import timedelta
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -18,10 +21,10 @@ def duration(value: timedelta | None) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     if hours:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+        return f"{number_format(hours, force_grouping=True)} h {minutes} min"
     if minutes:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    return _("%(seconds)d s") % {"seconds": seconds}
+        return f"{minutes} min"
+    return f"{seconds} s"
 
 
 @register.filter
@@ -29,7 +32,7 @@ def milliseconds(seconds: float | None) -> str:
     """Return a latency in whole milliseconds ("—" when there is none)."""
     if seconds is None:
         return "—"
-    return _("%(ms)s ms") % {"ms": number_format(round(seconds * 1000), use_l10n=True, force_grouping=True)}
+    return f"{number_format(round(seconds * 1000), force_grouping=True)} ms"
 
 
 @register.filter
@@ -37,4 +40,4 @@ def share(value: float | None) -> str:
     """Return a share as a whole percentage ("—" for none)."""
     if value is None:
         return "—"
-    return _("%(percent)s %%") % {"percent": number_format(round(value * 100))}
+    return f"{number_format(round(value * 100))} %"
