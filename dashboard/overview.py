@@ -92,7 +92,9 @@ def _funnel_steps(funnel: selectors.Funnel) -> list[FunnelStep]:
     steps, before = [], None
     for key, label in FUNNEL_STEPS:
         count = getattr(funnel, key)
-        lost = None if before is None else (1 - count / before if before else 0.0)
+        # More at a step than at the one before happens only while the funnel's first records are
+        # younger than the period (orders placed before checkouts were recorded): no share then.
+        lost = None if before is None or count > before else (1 - count / before if before else 0.0)
         steps.append(FunnelStep(key=key, label=str(label), count=count, lost_share=lost))
         before = count
     return steps
