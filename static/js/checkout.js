@@ -35,6 +35,24 @@
     var problems = document.getElementById("form-problems");
     if (problems) problems.focus();
   });
+  // A removed cart line takes its Remove button with it: put focus on the Remove button of the
+  // line now in its place (or the one before it) instead of leaving it on <body>. An empty cart
+  // focuses its "empty" sentence (shop.js, data-focus-fallback).
+  var removedIndex = -1;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target;
+    if (!(form.matches && form.matches(".cart-line-remove"))) return;
+    var buttons = Array.prototype.slice.call(document.querySelectorAll("[data-remove-line]"));
+    removedIndex = buttons.indexOf(form.querySelector("[data-remove-line]"));
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (removedIndex < 0 || !event.target || event.target.id !== "cart") return;
+    var buttons = document.querySelectorAll("[data-remove-line]");
+    var next = buttons[Math.min(removedIndex, buttons.length - 1)];
+    removedIndex = -1;
+    if (next) next.focus();
+  });
+
   // Page restored from the back-forward cache: let the shopper submit again (same key, same order).
   window.addEventListener("pageshow", function () {
     var button = document.querySelector("[data-submit]");
