@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -45,4 +46,5 @@ def preferred_country(request: HttpRequest) -> Country:
 def keep_country(request: HttpRequest, response: HttpResponse, *, country: Country) -> None:
     """Remember the shopper's choice in the session and in a cookie that outlives it."""
     request.session[SESSION_KEY] = country.code
-    response.set_cookie(COOKIE_NAME, country.code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    response.set_cookie(COOKIE_NAME, country.code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=settings.SESSION_COOKIE_SECURE)

@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from storefront.htmx import render_page, wants_partial
 from storefront.i18n import upstream_lang
 from storefront.ratelimit import rate_limited
 from storefront.upstream import schemas
@@ -30,17 +31,9 @@ def _country_or_404(cc: str) -> Country:
     return country
 
 
-def _wants_partial(request: HttpRequest) -> bool:
-    # A history restore asks for the whole page even though it comes from htmx.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    """Render the page, or for htmx only its named partial; caches must keep the two apart."""
-    name = f"{template}#{partial}" if _wants_partial(request) else template
-    response = render(request, name, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    """Render the page, or for htmx only its named partial (storefront.htmx)."""
+    return render_page(request, template, context, partial=partial)
 
 
 def _delivery(products: list[schemas.Product]) -> str:
@@ -162,6 +155,6 @@ def brand(request: HttpRequest, cc: str, family: str) -> HttpResponse:
         "form": form,
         "quote": quote,
         "coin": coin,
-        "oob": _wants_partial(request),
+        "oob": wants_partial(request),
     }
     return _render(request, "catalog/brand.html", "quote", context)

@@ -69,6 +69,12 @@ def get_coin(session: SessionBase) -> str:
     return coin if isinstance(coin, str) and is_stablecoin(coin) else DEFAULT_COIN
 
 
+def set_coin(session: SessionBase, *, coin: str) -> None:
+    """Keep the coin the shopper sees prices in (the catalog reads the same key)."""
+    if is_stablecoin(coin):
+        session[COIN_KEY] = coin
+
+
 def get_cart(session: SessionBase) -> list[CartLine]:
     """Return the lines of this session's cart."""
     raw = session.get(SESSION_KEY)

@@ -102,13 +102,13 @@ class CheckoutForm(forms.Form):
 
     def __init__(
         self, *args, items: list[CartItem], payment_options: list[PaymentOption],
-        total: Decimal | None = None, total_coin: str = "", **kwargs,
+        totals: dict[str, Decimal | None] | None = None, **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
         self.payment_options = payment_options
-        # The cart's total in the coin it is shown in: checked against each network's minimum.
-        self.total, self.total_coin = total, total_coin
+        # The cart's total in each coin it was priced in: checked against each network's minimum.
+        self.totals = totals or {}
         self.fields["payment"].choices = [(o.value, f"{o.coin} · {o.network}") for o in payment_options]
         for item in items:
             if item.needs_phone:
@@ -178,11 +178,12 @@ class CheckoutForm(forms.Form):
         option = self.option_for(value)
         if option is None or option.suspended:
             raise ValidationError(_("This coin and network are paused right now; pick another."))
-        # Known before asking the upstream when the cart is priced in the same coin; otherwise the
+        # Known before asking the upstream when the cart was priced in this coin; otherwise the
         # validated amount is checked (checkout.services.validate_checkout).
-        if option.coin == self.total_coin and option.below_minimum(self.total):
+        total = self.totals.get(option.coin)
+        if option.below_minimum(total):
             raise ValidationError(below_network_minimum(
-                coin=option.coin, network=option.network, minimum=option.minimum, amount=self.total).text)
+                coin=option.coin, network=option.network, minimum=option.minimum, amount=total).text)
         return value
 
     def option_for(self, value: str) -> PaymentOption | None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog.forms import amount_problem
@@ -17,13 +20,23 @@ from dashboard.funnel import record_checkout, record_placement_stopped
 from orders.models import Order, OrderItem
 from orders.services import record_order_saved, record_upstream_order, transition_order
 from orders.states import OrderState
+from storefront.ratelimit import hit
 from storefront.upstream import errors, schemas
 from storefront.upstream.client import EndUser
 from storefront.upstream.factory import get_client
 
 from . import cart
+from .forms import CartUpdateForm, CheckoutForm, CoinForm
 from .order_body import CheckoutData, build_order_body
 from .problems import PROBLEMS, ExplainedProblem, below_network_minimum, explain_problem
+from .selectors import (
+    CartSummary,
+    PaymentOption,
+    PreviousInput,
+    get_cart_summary,
+    get_failed_checkout_input,
+    get_payment_options,
+)
 
 logger = logging.getLogger(__name__)
 SOURCE = "checkout"
@@ -107,6 +120,35 @@ def _check_range(product: schemas.Product, value: Decimal | None, *, unreadable:
     if problem:
         raise CartError(problem)
     return value
+
+
+def change_cart(*, session: SessionBase, data: QueryDict) -> str:
+    """Apply the cart page's POST (a quantity, a removal or the coin); return a refusal to show, or ""."""
+    action = data.get("action", "update")
+    if action == "coin":
+        form = CoinForm(data)
+        if form.is_valid():
+            cart.set_coin(session, coin=form.cleaned_data["coin"])
+        return ""
+    if action == "remove":
+        cart.remove_line(session, line_id=data.get("line", ""))
+        return ""
+    form = CartUpdateForm(data)
+    if not form.is_valid():
+        return _("Choose a quantity from 0 to %(max)d.") % {"max": cart.MAX_DELIVERIES}
+    try:
+        cart.set_quantity(session, line_id=form.cleaned_data["line"], quantity=form.cleaned_data["quantity"])
+    except cart.CartFull:
+        return _("An order can hold at most %(max)d items.") % {"max": cart.MAX_DELIVERIES}
+    return ""
+
+
+def get_cart_page_summary(*, session: SessionBase, lang: str, end_user: EndUser) -> CartSummary:
+    """Return the cart priced in the coin the shopper browses in."""
+    lines = cart.get_cart(session)
+    if lines:
+        end_user = replace(end_user, country_code=lines[0].country_code)
+    return get_cart_summary(lines=lines, coin=cart.get_coin(session), lang=lang, end_user=end_user)
 
 
 # -- validation ---------------------------------------------------------------------------------
@@ -284,3 +326,145 @@ def _mark_submit_failed(*, order: Order, exc: errors.UpstreamError) -> PlacedOrd
         fields={"failure_reason": reason},
     )
     return PlacedOrder(order=order, created=True, problems=problems, failure=failure)
+
+
+# -- the checkout page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutStep:
+    """What the checkout view answers: a page to render, a place to go, or a limit reached."""
+
+    template: str = ""
+    context: dict = field(default_factory=dict)
+    status: int = 200
+    redirect_to: str = ""
+    # A message for the next page (the view hands it to django.contrib.messages).
+    notice: str = ""
+    # Seconds to wait: the order-creation limit of this client was reached.
+    retry_after: int = 0
+
+
+def order_url(order: Order) -> str:
+    """Return the order's secret page."""
+    return reverse("orders:detail", kwargs={"token": order.token})
+
+
+def open_checkout(
+    *, session: SessionBase, retry_token: str | None, lang: str, end_user: EndUser
+) -> CheckoutStep:
+    """Return the checkout form for this cart, refilled after a failed attempt, with a fresh key.
+
+    "Try again" on the failure page brings the failed order in the link (a 5xx answer does not
+    save the session); kept in the session, it leaves the address bar at once.
+    """
+    if retry_token is not None:
+        cart.remember_failed_order(session, order_token=retry_token)
+        return CheckoutStep(redirect_to=reverse("checkout:checkout"))
+    page = _checkout_page(session=session, lang=lang, end_user=end_user)
+    if isinstance(page, CheckoutStep):
+        return page
+    previous = get_failed_checkout_input(
+        order_token=cart.get_failed_order_token(session), items=page.summary.items)
+    initial = {
+        "idempotency_key": uuid.uuid4(),
+        "payment": preselected_payment(page.options, cart.get_coin(session),
+                                       previous=previous.payment if previous else ""),
+    }
+    if previous is not None:
+        initial.update(CheckoutForm.initial_from(previous))
+    form = CheckoutForm(items=page.summary.items, payment_options=page.options, initial=initial)
+    return page.render(form, previous=previous)
+
+
+def submit_checkout(*, session: SessionBase, data: QueryDict, lang: str, end_user: EndUser) -> CheckoutStep:
+    """Validate the submitted form with the upstream and place its order once per idempotency key.
+
+    A repeated submit, a refresh or the back button leads to the order the key already made.
+    """
+    existing = find_order_by_key(idempotency_key=data.get("idempotency_key"))
+    if existing is not None:
+        return CheckoutStep(redirect_to=order_url(existing))
+    page = _checkout_page(session=session, lang=lang, end_user=end_user)
+    if isinstance(page, CheckoutStep):
+        return page
+    end_user = page.end_user
+    form = CheckoutForm(data, items=page.summary.items, payment_options=page.options,
+                        totals=page.totals)
+    if not page.summary.all_available:
+        form.is_valid()
+        form.add_error(None, _("Something in your cart can't be bought any more. "
+                               "Remove it in your cart first."))
+        return page.render(form)
+    if not form.is_valid():
+        return page.render(form)
+    checkout = form.checkout_data()
+    outcome = check_out(checkout=checkout, lang=lang, end_user=end_user)
+    if not outcome.ok:
+        form.add_problems(outcome.problems)
+        return page.render(form)
+    limit, window = settings.RATE_LIMITS["order"]
+    if not hit(scope="order", key=end_user.ip, limit=limit, window_seconds=window):
+        return CheckoutStep(retry_after=window)
+    placed = place_order(checkout=checkout, idempotency_key=form.cleaned_data["idempotency_key"], lang=lang,
+                         end_user=end_user)
+    if placed.failure:
+        return CheckoutStep(template="checkout/failed.html",
+                            context={"order": placed.order, "failure": placed.failure},
+                            status=502 if placed.failure == "error" else 504)
+    if placed.problems:
+        form.add_problems(placed.problems)
+        form.renew_idempotency_key()
+        return page.render(form)
+    if placed.created:
+        cart.clear_cart(session, placed_order_token=placed.order.token)
+    return CheckoutStep(redirect_to=order_url(placed.order))
+
+
+@dataclass(frozen=True)
+class _CheckoutPage:
+    """The cart priced in every coin it can be paid in, and the payment options, for one request."""
+
+    summary: CartSummary
+    summaries: list[CartSummary]
+    options: list[PaymentOption]
+    end_user: EndUser
+
+    @property
+    def totals(self) -> dict[str, Decimal | None]:
+        return {summary.coin: summary.total for summary in self.summaries}
+
+    def render(self, form: CheckoutForm, *, previous: PreviousInput | None = None) -> CheckoutStep:
+        return CheckoutStep(template="checkout/checkout.html", context={
+            "form": form, "summary": self.summary, "summaries": self.summaries, "previous": previous,
+        })
+
+
+def _checkout_page(*, session: SessionBase, lang: str, end_user: EndUser) -> _CheckoutPage | CheckoutStep:
+    """Return the priced cart, or, for an empty one, the order it became or the way back to it."""
+    lines = cart.get_cart(session)
+    if not lines:
+        last = Order.objects.filter(token=session.get(cart.LAST_ORDER_KEY) or "-").first()
+        if last is not None:
+            return CheckoutStep(template="checkout/placed.html",
+                                context={"order": last, "order_url": order_url(last)})
+        return CheckoutStep(redirect_to=reverse("checkout:cart"), notice=_("Your cart is empty."))
+    end_user = replace(end_user, country_code=lines[0].country_code)
+    options = get_payment_options(end_user=end_user)
+    browsing = cart.get_coin(session)
+    # The summary follows the coin picked in the form: the cart priced in each coin offered.
+    coins = [browsing] + [coin for coin in dict.fromkeys(o.coin for o in options) if coin != browsing]
+    summaries = [get_cart_summary(lines=lines, coin=coin, lang=lang, end_user=end_user) for coin in coins]
+    return _CheckoutPage(summary=summaries[0], summaries=summaries, options=options, end_user=end_user)
+
+
+def preselected_payment(options: list[PaymentOption], coin: str, *, previous: str = "") -> str:
+    """Return the previous choice, else Solana in the shopper's coin, else USDC on Solana, if open."""
+    open_options = [o for o in options if not o.suspended]
+    if any(o.value == previous for o in open_options):
+        return previous
+    for wanted in ((coin, "Solana"), ("USDC", "Solana")):
+        match = next((o for o in open_options if (o.coin, o.network) == wanted), None)
+        if match:
+            return match.value
+    return open_options[0].value if open_options else ""

@@ -9,15 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
+from storefront.htmx import render_page
 from storefront.ratelimit import rate_limited
 from storefront.sandbox.simulate import SIMULATE_ACTIONS
 from storefront.upstream.end_user import end_user_from_request
@@ -95,10 +94,8 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     order = get_order_for_token(token=token)
     refresh_order_if_stale(order=order)
     context = order_context(request, order)
-    if request.htmx:
-        html = render_to_string("orders/detail.html#status", context, request=request)
-        return HttpResponse(html) if context["live"] else HttpResponseStopPolling(html)
-    return render(request, "orders/detail.html", context)
+    return render_page(request, "orders/detail.html", context, partial="status",
+                       stop_polling=not context["live"])
 
 
 # Not CSRF-checked: order pages send no referrer, so browsers post them with `Origin: null`, which

@@ -134,14 +134,19 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=SECURE)
+# Every cookie the shop sets follows this one switch: the session, CSRF, language and country ones.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=SECURE)
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it: the language is in the URL
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if env.bool("SECURE_PROXY_SSL_HEADER", default=SECURE):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+# htmx and the forms take the token from the page (hx-headers, {% csrf_token %}), never the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "storefront.views.csrf_failure"
 
 # Content-Security-Policy (django-csp): no inline script, no eval, no framing.
 CSP_IMG_HOSTS = env.list("CSP_IMG_HOSTS", default=["https://cdn.cryptorefills.com"])
