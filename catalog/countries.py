@@ -292,3 +292,9 @@ def fold(text: str) -> str:
     """Return `text` lowercased and without accents, so "cote" finds "Côte d'Ivoire"."""
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def country_name(code: str) -> str | Promise:
+    """Return the country's name in the active language (lazy), or the code of a country not served."""
+    country = find_country(code)
+    return country.name if country is not None else code.upper()

@@ -7,6 +7,7 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from storefront.i18n import join_sentences
 from storefront.upstream import schemas
 from storefront.upstream.networks import STABLECOINS
 
@@ -83,10 +84,15 @@ def amount_problem(value_range: schemas.ProductRange, value: Decimal, *, currenc
     """Return why `value` can't go on a card of this range ("" when it can): bounds, then steps."""
     step = value_range.step_size or Decimal(0)
     bounds = {"min": plain(value_range.min), "max": plain(value_range.max), "currency": currency}
+    # Most ranges take whole amounts: say the whole rule, so 37.5 and 1 both tell what would do.
+    whole = step == 1 and value_range.min == value_range.min.to_integral_value()
+    rule = _("Amounts are whole numbers from %(min)s to %(max)s %(currency)s.") % bounds if whole else ""
     if value < value_range.min:
-        return _("The smallest amount is %(min)s %(currency)s.") % bounds
+        return join_sentences([_("The smallest amount is %(min)s %(currency)s.") % bounds, rule])
     if value > value_range.max:
-        return _("The largest amount is %(max)s %(currency)s.") % bounds
+        return join_sentences([_("The largest amount is %(max)s %(currency)s.") % bounds, rule])
+    if whole and value != value.to_integral_value():
+        return rule
     if step and (value - value_range.min) % step != 0:
         message = _(
             "Choose an amount in steps of %(step)s %(currency)s from %(min)s, for example %(example)s."

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from catalog.countries import country_name
 from catalog.forms import MAX_AMOUNT_CHARS, parse_amount
 from storefront.upstream.networks import STABLECOINS, is_stablecoin
 
@@ -114,7 +115,9 @@ class CheckoutForm(forms.Form):
             if item.needs_phone:
                 field = forms.CharField(
                     label=_("Phone number to top up"), max_length=32,
-                    help_text=_("A phone number in %(country)s.") % {"country": item.line.country_code},
+                    help_text=_(
+                        "A phone number from %(country)s, as you dial it there or with its country code."
+                    ) % {"country": country_name(item.line.country_code)},
                     widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
                 )
             else:

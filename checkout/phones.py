@@ -6,6 +6,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from catalog.countries import country_name
+
 
 def normalize_phone(raw: str, *, country_code: str) -> str:
     """Return `raw` as an E.164 number of `country_code` ("0340 123 4567", IT -> "+393401234567").
@@ -32,13 +34,13 @@ def normalize_phone(raw: str, *, country_code: str) -> str:
         raise ValidationError(
             _("This is not a valid phone number for %(country)s. Type it as you would dial it there, "
               "or with its country code, like +14155551234."),
-            code="invalid_phone", params={"country": region},
+            code="invalid_phone", params={"country": country_name(region)},
         )
     if phonenumbers.region_code_for_number(number) != region and number.country_code != (
         phonenumbers.country_code_for_region(region)
     ):
         raise ValidationError(
             _("This top-up is for %(country)s, so it needs a phone number from %(country)s."),
-            code="wrong_country", params={"country": region},
+            code="wrong_country", params={"country": country_name(region)},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import plain
+from storefront.i18n import join_sentences
 
 # Where a problem is shown: a field of the checkout form, the beneficiary of one item, or the top.
 EMAIL = "email"
@@ -205,7 +206,7 @@ class ExplainedProblem:
     @property
     def text(self) -> str:
         """Return the message, details and action as one sentence group."""
-        return " ".join(part for part in (self.message, self.details, self.action) if part)
+        return join_sentences((self.message, self.details, self.action))
 
 
 def _pairs_text(pairs: Iterable[Any]) -> str:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.forms import MAX_AMOUNT_CHARS, plain
 from storefront.htmx import render_page, wants_partial
-from storefront.i18n import upstream_lang
+from storefront.i18n import join_sentences, upstream_lang
 from storefront.ratelimit import rate_limited, too_many_requests
 from storefront.upstream.end_user import end_user_from_request
 from storefront.upstream.networks import STABLECOINS
@@ -82,7 +82,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     form = CartAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("We couldn't add this product: %(reason)s") % {
-            "reason": " ".join(str(e) for errors in form.errors.values() for e in errors)})
+            "reason": join_sentences(e for errors in form.errors.values() for e in errors)})
         return _back(request)
     data = form.cleaned_data
     country = data["country"].upper()

@@ -37,13 +37,14 @@ STATE_COPY: dict[str, StateCopy] = {
     ),
     S.CREATED: StateCopy(
         _("Your order is placed"),
-        _("Send the exact amount below to the address below. We are getting the payment window ready."),
+        _("Send exactly the amount shown here to the payment address shown here. "
+          "The payment timer starts in a moment."),
         "info",
     ),
     S.WAITING_FOR_PAYMENT: StateCopy(
         _("Waiting for your payment"),
         _(
-            "Send the exact amount below to the address below before the timer runs out. "
+            "Send exactly the amount shown here to the payment address shown here before the timer runs out. "
             "This page updates by itself once your payment is seen."
         ),
         "info",

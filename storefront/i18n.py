@@ -32,3 +32,10 @@ def with_language_prefix(path: str, language_code: str) -> str:
     if language_code == settings.LANGUAGE_CODE:
         return neutral
     return f"/{language_code}{neutral}"
+
+
+def join_sentences(sentences) -> str:
+    """Join translated sentences as the active language writes them: Chinese puts no space after 。."""
+    parts = [str(s) for s in sentences if s]
+    code = (translation.get_language() or "en").lower()
+    return ("" if code.startswith("zh") else " ").join(parts)

@@ -28,6 +28,7 @@ SAME_EVERYWHERE = {
     "Total",
     "Extras",
     "%(low)s–%(high)s %(currency)s",
+    '<a href="#%(anchor)s">%(label)s</a>: %(message)s',
 }
 
 
@@ -131,10 +132,46 @@ def test_spanish_speaks_to_the_shopper_as_tu_also_in_djangos_form_errors():
     with translation.override("es"):
         with pytest.raises(ValidationError) as invalid:
             forms.EmailField().clean("not-an-email")
-        assert invalid.value.messages == ["Introduce una dirección de correo electrónico válida."]
+        assert invalid.value.messages == ["Ingresa una dirección de correo electrónico válida."]
         with pytest.raises(ValidationError) as too_long:
             forms.CharField(max_length=2).clean("abc")
         assert too_long.value.messages[0].startswith("Asegúrate de que este valor tenga como máximo 2")
     formal = [e.msgstr or e.msgstr_plural[0] for e in po_file("es") if USTED_IMPERATIVES.search(
         e.msgstr or " ".join(e.msgstr_plural.values()))]
     assert not formal, formal
+
+
+def glossary(language_code: str) -> list[tuple[str, str, list[str]]]:
+    """Return the language's glossary rows: (English term pattern, translation, forbidden forms)."""
+    path = LOCALE_DIR / to_locale(language_code) / "glossary.tsv"
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        term, translation_, forbidden = line.split("\t")
+        rows.append((term, translation_, [f.strip() for f in forbidden.split(",") if f.strip()]))
+    return rows
+
+
+@pytest.mark.parametrize("language_code", TRANSLATED_LANGUAGES)
+def test_one_term_has_one_translation_as_the_glossary_says(language_code):
+    # Issue 16: "payment" was 付款 and 支付, "enter" escribe, introduce and ingresaste, a payment
+    # address read as the shopper's own wallet. The glossary in locale/ names the shop's words.
+    rows = glossary(language_code)
+    assert len(rows) >= 5
+    off = []
+    for entry in po_file(language_code).translated_entries():
+        english = " ".join(filter(None, [entry.msgid, entry.msgid_plural]))
+        translated = " ".join([entry.msgstr, *entry.msgstr_plural.values()])
+        for term, translation_, forbidden in rows:
+            if re.search(term, english, re.IGNORECASE):
+                off += [f"{describe(entry)}: {word!r} (the shop says {translation_})"
+                        for word in forbidden if word in translated]
+    assert not off, f"{len(off)} off the glossary in {language_code}: {off[:15]}"
+
+
+def test_chinese_sentences_end_with_full_width_punctuation():
+    half = re.compile(r"[\u4e00-\u9fff][.,:;?!()]")
+    off = [describe(e) for e in po_file("zh-hans").translated_entries()
+           if half.search(" ".join([e.msgstr, *e.msgstr_plural.values()]))]
+    assert not off, off

@@ -354,7 +354,9 @@ def test_custom_amount_is_priced_by_the_price_endpoint(client, upstream_calls):
         ("/shop/us/brands/everything-apple/", "NaN", "Enter the amount as a number, for example 25."),
         ("/shop/us/brands/everything-apple/", "", "Enter the amount you want on the card."),
         ("/shop/us/brands/everything-apple/", "9" * 40, "Ensure this value has at most 20 characters"),
-        ("/shop/ng/brands/mtn/", "50.5", "Choose an amount in steps of 1 NGN from 50, for example 50."),
+        ("/shop/ng/brands/mtn/", "50.5", "Amounts are whole numbers from 50 to "),
+        # Issue 16: a bound missed says the whole rule too.
+        ("/shop/us/brands/everything-apple/", "1", "Amounts are whole numbers from 2 to 500 USD."),
     ],
 )
 def test_a_bad_amount_gets_a_message_beside_the_field_and_keeps_the_input(client, path, amount, message):

@@ -79,12 +79,12 @@ def test_phones_are_parsed_in_the_items_country_and_normalized_to_e164(raw, coun
 
 @pytest.mark.parametrize("raw", ["12", "not a phone", "+39 12", ""])
 def test_a_phone_that_cannot_be_dialled_is_refused(raw):
-    with pytest.raises(ValidationError, match="not a valid phone number for US"):
+    with pytest.raises(ValidationError, match="not a valid phone number for United States"):
         normalize_phone(raw, country_code="US")
 
 
 def test_a_phone_from_another_country_is_refused_for_a_top_up():
-    with pytest.raises(ValidationError, match="for IT, so it needs a phone number from IT"):
+    with pytest.raises(ValidationError, match="for Italy, so it needs a phone number from Italy"):
         normalize_phone("+1 415 555 2671", country_code="IT")
 
 

@@ -76,7 +76,7 @@ def test_the_form_preselects_usdc_on_solana_and_shows_paused_options_disabled(fi
 def test_each_item_asks_for_the_right_recipient(filled_cart):
     page = _text(filled_cart.get(CHECKOUT))
     assert page.count("Leave empty to send it to your own email.") == 2
-    assert "Phone number to top up" in page and "A phone number in US." in page
+    assert "Phone number to top up" in page and "A phone number from United States, as you dial it there" in page
     assert re.search(r'<input[^>]*name="beneficiary_[0-9a-f]+"[^>]*autocomplete="tel"', page)
 
 
@@ -131,7 +131,7 @@ def test_a_bad_email_and_a_bad_phone_are_shown_next_to_their_fields_with_the_inp
     page = _text(response)
     assert response.status_code == 200
     assert "Enter a valid email address." in _field_block(page, "email")
-    assert "not a valid phone number for US" in _field_block(page, phone_field)
+    assert "not a valid phone number for United States" in _field_block(page, phone_field)
     assert _input_value(page, "email") == "buyer@@example"
     assert _input_value(page, phone_field) == "555-12"
     assert _input_value(page, "promo_code") == "save10"
