@@ -98,9 +98,9 @@
     else signatures[target.id] = sig;
   });
 
-  // After a swap: if the focused element went with the old fragment (and htmx found no element
-  // with its id to focus again), focus the new fragment's [data-focus-fallback] rather than leave
-  // focus on <body>; then say what the fragment marks data-announce.
+  // After a swap: say what the fragment marks data-announce, and if the focused element went with
+  // the old fragment (and htmx found no element with its id to focus again), focus the new
+  // fragment's [data-focus-fallback] rather than leave focus on <body>.
   var lastSaid = {};
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.target;
@@ -122,7 +122,7 @@
     var lost = !document.activeElement || document.activeElement === document.body;
     if (hadFocus && lost) {
       var fallback = root.matches("[data-focus-fallback]") ? root : root.querySelector("[data-focus-fallback]");
-      if (fallback) { fallback.focus(); return; } // focusing it reads it: no need to announce too
+      if (fallback) fallback.focus();
     }
     if (parts.length) announce(parts.join(" "));
   });
