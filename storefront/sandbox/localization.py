@@ -193,3 +193,17 @@ def instructions_html(kind: str, brand: str, lang: str) -> str:
 def note_html(lang: str) -> str:
     """Return the family's note as HTML."""
     return f"<p><strong>{NOTE[lang]}</strong></p>"
+
+
+DJANGO_LANGUAGES = {"en": "en", "es": "es", "zh": "zh-hans"}
+
+
+def country_name(english: str, lang: str) -> str:
+    """Return a country's name in `lang` for the texts, from the shop's localized list of countries.
+
+    The live upstream writes "Tarjeta regalo de Steam para Estados Unidos", so the stand-in does too.
+    """
+    from django.utils import translation
+
+    with translation.override(DJANGO_LANGUAGES.get(lang, "en")):
+        return translation.gettext(english)

@@ -164,7 +164,7 @@ def family_json(brand: Brand, coin: str, lang: str, logo_base_url: str) -> dict:
     """Return one brand of a family with its products and HTML texts (the products answer holds these)."""
     lang = localization.pick_lang(lang)
     base = _logo_base(brand, logo_base_url)
-    country = COUNTRY_NAMES[brand.country_code]
+    country = localization.country_name(COUNTRY_NAMES[brand.country_code], lang)
     kind = brand.texts_kind
     return {
         "country_code": brand.country_code,
