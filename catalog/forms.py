@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from storefront.i18n import join_sentences
+from storefront.numbers import plain_number
 from storefront.upstream import schemas
 from storefront.upstream.networks import STABLECOINS
 
@@ -65,10 +66,8 @@ def parse_amount(raw: str) -> Decimal | None:
     return value
 
 
-def plain(value: Decimal) -> str:
-    """Return a Decimal without exponent or trailing zeros: 25, 12.5."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+# The shop's one number formatter (storefront.numbers), under the name the catalog's callers use.
+plain = plain_number
 
 
 def suggested_amount(value_range: schemas.ProductRange) -> Decimal:

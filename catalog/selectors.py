@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from storefront.numbers import plain_number
 from storefront.upstream import schemas
 from storefront.upstream.cache import cached_upstream_read
 from storefront.upstream.client import EndUser
@@ -141,7 +142,7 @@ def get_price(
 ) -> schemas.Price:
     """Return the upstream's exact coin amount for a face value (cached briefly: prices move)."""
     cc = country_code.upper()
-    value = format(face_value.normalize(), "f")
+    value = plain_number(face_value)
     return cached_upstream_read(
         f"price:{cc}:{schemas.family_slug(brand_name)}:{value}:{coin}",
         lambda: get_client().price(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from catalog.selectors import find_product, get_payment_vias, get_price
 from orders.models import Order
 from orders.states import OrderState
+from storefront.numbers import plain_number
 from storefront.upstream import errors, schemas
 from storefront.upstream.client import EndUser
 from storefront.upstream.networks import DEFAULT_COIN, DEFAULT_NETWORK, WALLET_VIA, is_stablecoin
@@ -67,7 +68,7 @@ class CartItem:
     def label(self) -> str:
         """Return the denomination as the shopper reads it ("$25", "1 GB 7 days", "12 USD")."""
         if self.line.product_value is not None:
-            return f"{self.line.product_value.normalize():f} {self.currency}".strip()
+            return f"{plain_number(self.line.product_value)} {self.currency}".strip()
         if self.product is not None:
             return self.product.label
         return self.line.denomination

@@ -24,6 +24,7 @@ from storefront.ratelimit import hit
 from storefront.upstream import errors, schemas
 from storefront.upstream.client import EndUser
 from storefront.upstream.factory import get_client
+from storefront.upstream.networks import DEFAULT_COIN, DEFAULT_NETWORK
 
 from . import cart
 from .forms import CartUpdateForm, CheckoutForm, CoinForm
@@ -463,7 +464,7 @@ def preselected_payment(options: list[PaymentOption], coin: str, *, previous: st
     open_options = [o for o in options if not o.suspended]
     if any(o.value == previous for o in open_options):
         return previous
-    for wanted in ((coin, "Solana"), ("USDC", "Solana")):
+    for wanted in ((coin, DEFAULT_NETWORK), (DEFAULT_COIN, DEFAULT_NETWORK)):
         match = next((o for o in open_options if (o.coin, o.network) == wanted), None)
         if match:
             return match.value

@@ -11,6 +11,7 @@ import segno
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from storefront.numbers import plain_number
 from storefront.upstream.errors import UpstreamError
 from storefront.upstream.networks import EvmChain, chain_id_of, evm_chain, known_contract
 
@@ -52,10 +53,7 @@ class PaymentRequest:
 
 def plain_amount(value: Decimal | None) -> str:
     """Return a coin amount without exponent or trailing zeros ("12.740000000" -> "12.74")."""
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text
+    return plain_number(value)
 
 
 def amount_to_send(order: Order) -> Decimal | None:
