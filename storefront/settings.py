@@ -188,6 +188,8 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000
 
+# LOG_FORMAT=json: one JSON object per line (storefront/logging.py); both formats are redacted.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -201,8 +203,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-# LOG_FORMAT=json: one JSON object per line (storefront/logging.py); both formats are redacted.
-LOG_FORMAT = env.str("LOG_FORMAT", default="text")
     # One line per upstream request is noise; failures are logged by the client itself.
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
