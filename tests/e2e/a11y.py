@@ -12,7 +12,8 @@ FOCUS_STATE = """() => {
   if (!el || el === document.body || el === document.documentElement) return null;
   const rect = el.getBoundingClientRect();
   const tiny = rect.width <= 2 || rect.height <= 2;  // .visually-hidden: its label shows the ring
-  const ringed = [tiny ? null : el, el.nextElementSibling, el.closest("label")].filter(Boolean).filter(node => {
+  const candidates = [tiny ? null : el, el.nextElementSibling, el.closest("label")].filter(Boolean);
+  const ringed = candidates.filter(node => {
     const style = getComputedStyle(node);
     return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
   });
@@ -22,7 +23,8 @@ FOCUS_STATE = """() => {
   const y = Math.min(Math.max(box.top + box.height / 2, 0), innerHeight - 1);
   const hit = document.elementFromPoint(x, y);
   return {
-    tag: el.tagName.toLowerCase(), id: el.id, text: (el.getAttribute("aria-label") || el.textContent || "").trim(),
+    tag: el.tagName.toLowerCase(), id: el.id,
+    text: (el.getAttribute("aria-label") || el.textContent || "").trim(),
     visible: el.matches(":focus-visible") && ringed.length > 0,
     left: box.left, right: box.right, top: box.top, bottom: box.bottom,
     viewportWidth: innerWidth, viewportHeight: innerHeight,
@@ -44,8 +46,9 @@ def assert_focus_shows(page, where: str = "") -> dict:
     assert state is not None, f"focus fell back to the page {where}"
     assert state["visible"], f"no visible focus ring on {state} {where}"
     # A few pixels of slack: the browser scrolls a focused element into view to the nearest pixel.
-    assert state["left"] >= -4 and state["right"] <= state["viewportWidth"] + 4, f"off-screen: {state} {where}"
-    assert state["top"] >= -4 and state["bottom"] <= state["viewportHeight"] + 4, f"off-screen: {state} {where}"
+    width, height = state["viewportWidth"], state["viewportHeight"]
+    assert state["left"] >= -4 and state["right"] <= width + 4, f"off-screen: {state} {where}"
+    assert state["top"] >= -4 and state["bottom"] <= height + 4, f"off-screen: {state} {where}"
     assert state["uncovered"], f"covered by something else: {state} {where}"
     return state
 

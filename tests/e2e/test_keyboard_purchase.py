@@ -65,8 +65,10 @@ def test_a_keyboard_only_shopper_buys_a_gift_card_and_copies_the_address_while_t
     expect(page.locator("#coin-amount")).not_to_have_text(first_price)
     assert not focused_matches(page, f"#{chosen}") and focused_matches(page, 'input[name="product"]')
     assert_focus_shows(page, "after the price update")
-    label = page.evaluate("() => document.querySelector(`label[for='${document.activeElement.id}'] .denom-value`)"
-                          ".textContent.trim()")
+    label = page.evaluate(
+        "() => document.querySelector(`label[for='${document.activeElement.id}'] .denom-value`)"
+        ".textContent.trim()"
+    )
     tab_to(page, '#quote button[name="add"]')
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/cart/$"))
@@ -97,8 +99,13 @@ def test_a_keyboard_only_shopper_buys_a_gift_card_and_copies_the_address_while_t
 
     # Payment page: focus the Copy button of the address and keep it there across status polls.
     polls: list[float] = []
-    page.on("request", lambda r: polls.append(time.monotonic())
-            if r.headers.get("hx-request") and f"/orders/{order.token}/" in r.url and r.method == "GET" else None)
+
+    def count_poll(request) -> None:
+        polled = request.headers.get("hx-request") and f"/orders/{order.token}/" in request.url
+        if request.method == "GET" and polled:
+            polls.append(time.monotonic())
+
+    page.on("request", count_poll)
     copy = page.get_by_role("button", name="Copy address", exact=True)
     expect(copy).to_be_visible()
     tab_to(page, "#copy-address")
