@@ -21,6 +21,7 @@ from .countries import Country, find_country, search_countries
 from .forms import BrandSearchForm, ProductChoiceForm
 from .home import get_home_sections
 from .navigation import country_destination, safe_next
+from .pauses import is_brand_paused
 from .quotes import choose_coin, quote_product, selection_data
 
 
@@ -155,6 +156,7 @@ def brand(request: HttpRequest, cc: str, family: str) -> HttpResponse:
         "form": form,
         "quote": quote,
         "coin": coin,
+        "paused": is_brand_paused(country_code=country.code, brand_name=found.brand),
         "oob": wants_partial(request),
     }
     return _render(request, "catalog/brand.html", "quote", context)

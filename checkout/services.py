@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog.forms import amount_problem
+from catalog.pauses import remember_paused_brand
 from catalog.selectors import find_product, get_brand_index
 from dashboard.funnel import record_checkout, record_placement_stopped
 from orders.models import Order, OrderItem
@@ -191,6 +192,12 @@ def validate_checkout(*, checkout: CheckoutData, lang: str, end_user: EndUser) -
         logger.warning("order validation failed: %s", exc)
         return ValidationOutcome(problems=problems_from_error(exc))
     problems = [explain_problem(p.problem, p.more_details) for p in result.problems]
+    for problem in problems:
+        if problem.code == "NOT_ACTIVE" and problem.where:
+            remember_paused_brand(
+                country_code=problem.where.get("country_code") or checkout.country_code,
+                brand_name=problem.where["brand_name"],
+            )
     minimum, amount = checkout.network_minimum, result.coin_amount
     if minimum is not None and amount is not None and amount < minimum:
         problems.append(below_network_minimum(
