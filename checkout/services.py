@@ -21,7 +21,7 @@ from dashboard.funnel import record_checkout, record_placement_stopped
 from orders.models import Order, OrderItem
 from orders.services import record_order_saved, record_upstream_order, transition_order
 from orders.states import OrderState
-from storefront.ratelimit import hit
+from storefront.ratelimit import count_request
 from storefront.upstream import errors, schemas
 from storefront.upstream.client import EndUser
 from storefront.upstream.factory import get_client
@@ -412,8 +412,9 @@ def submit_checkout(*, session: SessionBase, data: QueryDict, lang: str, end_use
         form.add_problems(outcome.problems)
         return page.render(form)
     limit, window = settings.RATE_LIMITS["order"]
-    if not hit(scope="order", key=end_user.ip, limit=limit, window_seconds=window):
-        return CheckoutStep(retry_after=window)
+    counted = count_request(scope="order", key=end_user.ip, window_seconds=window)
+    if counted.count > limit:
+        return CheckoutStep(retry_after=counted.seconds_left)
     placed = place_order(checkout=checkout, idempotency_key=form.cleaned_data["idempotency_key"], lang=lang,
                          end_user=end_user)
     if placed.failure:
