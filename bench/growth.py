@@ -44,6 +44,7 @@ from storefront.upstream import schemas  # noqa: E402
 from storefront.upstream.client import CryptorefillsClient  # noqa: E402
 
 RUNS = 40
+CATEGORIES = ("travel", "e-commerce", "food", "entertainment", "gaming", "books_learning", "phone-refills")
 
 
 def mean_ms(client: Client, path: str) -> float:
@@ -56,33 +57,47 @@ def mean_ms(client: Client, path: str) -> float:
 
 
 def synthetic_catalog(size: int) -> schemas.BrandCatalog:
+    """Return a country's brand catalog of `size` brands in the live API's shape.
+
+    As upstream: families are display names (the shop's URLs are their slugs), categories are slugs,
+    min and max are display texts, and a brand may be listed in further categories. One real
+    sandbox family (Airbnb) is among them, so its product page has products to show.
+    """
     real = schemas.Brand(
         brand="Airbnb",
-        brand_id=1,
-        family="airbnb",
-        category="Travel",
+        brand_id="9d1f3b0e-0000-4000-8000-000000000001",
+        family="Airbnb",
+        category="travel",
         kind="giftcard",
-        currency="USD",
-        min=25,
-        max=500,
+        country_code="US",
+        min="$25",
+        max="$500",
         logo_base_url="/sandbox/logos/airbnb",
     )
     extra = [
         schemas.Brand(
             brand=f"Brand {i}",
-            brand_id=i + 2,
-            family=f"brand-{i}",
-            category=f"Category {i % 12}",
-            kind=("giftcard", "mobile_recharge", "esim")[i % 3],
-            currency="USD",
-            min=5,
-            max=500,
-            logo_base_url="/sandbox/logos/amazon",
+            brand_id=f"9d1f3b0e-0000-4000-8000-{i + 2:012d}",
+            family=f"Brand {i} & Co.",
+            category=CATEGORIES[i % len(CATEGORIES)],
+            additional_categories=[CATEGORIES[(i + 1) % len(CATEGORIES)]] if i % 4 == 0 else [],
+            kind="mobile_recharge" if i % 3 == 1 else "giftcard",
+            country_code="US",
+            min="$5",
+            max="$500",
+            logo_base_url="/sandbox/logos/amazon-com",
         )
         for i in range(size - 1)
     ]
+    brands = [real, *extra]
     return schemas.BrandCatalog(
-        country_code="US", categories=[schemas.BrandCategory(name="Shopping", brands=[real, *extra])]
+        country_code="US",
+        categories=[
+            schemas.BrandCategory(category=name, brands=[b for b in brands if b.category == name])
+            for name in CATEGORIES
+        ],
+        all_brands=brands,
+        popular_brands=brands[:6],
     )
 
 
@@ -155,6 +170,8 @@ def admin_figures() -> list[str]:
 def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
+    # DEBUG off serves hashed static names: without the manifest a fresh clone's pages fail.
+    call_command("collectstatic", interactive=False, verbosity=0)
     text = "\n".join(
         [
             "",

@@ -34,24 +34,37 @@ def install_lighthouse() -> None:
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, check=True)
 
 
+PRODUCT_PATH = "/shop/us/brands/airbnb/"  # fixed denominations, as the README's figures have used
+
+
+def checked(page: str, name: str) -> str:
+    """Return the value of the checked radio `name` in the page's pick form."""
+    for tag in re.findall(rf'<input[^>]*name="{name}"[^>]*>', page):
+        if re.search(r"\schecked\b", tag) and not re.search(r"\sdisabled\b", tag):
+            return re.search(r'value="([^"]*)"', tag).group(1)
+    raise SystemExit(f"no checked {name!r} radio on {PRODUCT_PATH}: has the pick form changed?")
+
+
 def cart_cookie(shop_url: str) -> str:
-    """Return a session cookie whose cart holds one gift card, as a shopper's would."""
+    """Return a session cookie whose cart holds one gift card, added through the product page's pick form."""
     with httpx.Client(base_url=shop_url, follow_redirects=True) as client:
-        page = client.get("/shop/us/brands/airbnb/").text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        product = re.search(r'name="product_id" value="([^"]+)"', page).group(1)
-        client.post(
+        page = client.get(PRODUCT_PATH).text
+        form = re.search(r'<form id="pick".*?</form>', page, re.S).group(0)
+        hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        amount = re.search(r'name="amount"[^>]*value="([^"]*)"', form)
+        response = client.post(
             "/cart/add/",
             data={
-                "csrfmiddlewaretoken": token,
-                "country": "US",
-                "family": "airbnb",
-                "product_id": product,
-                "denomination": "50 USD",
-                "quantity": "1",
+                **hidden,  # csrfmiddlewaretoken, country, family, quantity
+                "product": checked(form, "product"),
+                "amount": amount.group(1) if amount else "",
+                "coin": checked(form, "coin"),
+                "add": "1",  # the Add button; the form's first button only updates the price
             },
-            headers={"Referer": shop_url + "/shop/us/brands/airbnb/"},
+            headers={"Referer": shop_url + PRODUCT_PATH},
         )
+        if response.url.path != "/cart/":
+            raise SystemExit(f"adding to the cart ended on {response.url.path}, not /cart/")
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
@@ -97,7 +110,7 @@ def main() -> None:
         pages = {
             "home": (f"{shop.url}/shop/us/", ""),
             "catalog": (f"{shop.url}/shop/us/brands/", ""),
-            "product": (f"{shop.url}/shop/us/brands/airbnb/", ""),
+            "product": (shop.url + PRODUCT_PATH, ""),
             "checkout": (f"{shop.url}/checkout/", cookie),
             "payment": (f"{shop.url}/orders/{open_order}/", ""),
             "status (done)": (f"{shop.url}/orders/{done_order}/", ""),
