@@ -27,6 +27,7 @@ CHROME_FLAGS = (
 )
 TARGET = 0.95
 ASSET_BUDGET_BYTES = 60 * 1024
+ATTEMPTS = 3
 
 
 def install_lighthouse() -> None:
@@ -81,7 +82,16 @@ def audit(url: str, *, cookie: str = "") -> dict:
         ]
         if cookie:
             args.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-        subprocess.run(args, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=180)
+        # On a loaded machine Lighthouse sometimes loses the trace (NO_NAVSTART) and asks to be
+        # run again: a few attempts, then the error.
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                subprocess.run(args, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=180)
+                break
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                if attempt == ATTEMPTS:
+                    raise
+                print(f"Lighthouse failed on {url} (attempt {attempt} of {ATTEMPTS}); running it again")
         report = json.loads(Path(out.name).read_text())
     categories = report["categories"]
     items = report["audits"]["network-requests"]["details"]["items"]
