@@ -8,7 +8,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .states import PAYMENT_OPEN_STATES, TERMINAL_STATES, OrderState, is_known_upstream_state
+from .states import PAYMENT_OPEN_STATES, TERMINAL_STATES, UPSTREAM_STATES, OrderState, is_known_upstream_state
 
 
 def new_token() -> str:
@@ -20,6 +20,22 @@ def new_reference() -> str:
     """Return a short reference a shopper can read out to support."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "SF-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+# Paid, not yet delivered: an order that stays here too long is stuck.
+PAID_UNDELIVERED_STATES = frozenset(
+    {OrderState.PAYMENT_STARTED, OrderState.PAYMENT_RECEIVED, OrderState.WAITING_FOR_DELIVERY}
+)
+# The states in which an order needs staff (stuck ones only after a while: orders.selectors).
+ATTENTION_STATES = PAID_UNDELIVERED_STATES | {
+    OrderState.PARTIAL_PAYMENT_STARTED, OrderState.WAITING_FOR_MANUAL_ACTION, OrderState.SUBMIT_FAILED
+}
+# The reasons of orders.selectors.needs_attention_q that no index on state finds, defined once.
+LATE_PAYMENT = models.Q(late_payment=True) | models.Q(state=OrderState.EXPIRED, coin_amount_paid__gt=0)
+UNKNOWN_UPSTREAM_STATE = ~models.Q(upstream_state="") & ~models.Q(upstream_state__in=sorted(UPSTREAM_STATES))
+# Every order that needs attention for some reason, and a few more (paid ones not stuck yet). The
+# lists are sorted so the generated column's definition, hence the migration, is the same every run.
+MAY_NEED_ATTENTION = models.Q(state__in=sorted(ATTENTION_STATES)) | LATE_PAYMENT | UNKNOWN_UPSTREAM_STATE
 
 
 class Order(models.Model):
@@ -65,6 +81,15 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     synced_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # MAY_NEED_ATTENTION, computed and stored by the database itself on every write (it cannot fall
+    # behind a state change), for its partial index: the "needs attention" filters then read the few
+    # candidates instead of testing every order. A partial index on the condition itself would not
+    # do: SQLite matches one only against a query's literal values, and Django binds parameters.
+    may_need_attention = models.GeneratedField(
+        expression=models.Case(models.When(MAY_NEED_ATTENTION, then=True), default=False),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -72,6 +97,9 @@ class Order(models.Model):
             models.Index(fields=["state", "synced_at"]),
             # The dashboard's paid orders of a period (top brands and countries, the funnel).
             models.Index(fields=["state", "created_at"]),
+            # The dashboard's and the admin's "needs attention" counts and filters.
+            models.Index(fields=["may_need_attention"], condition=models.Q(may_need_attention=True),
+                         name="orders_order_attention_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,13 +8,8 @@ from datetime import datetime
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from .models import Order
-from .states import TERMINAL_STATES, UPSTREAM_STATES, OrderState
-
-# Paid, not yet delivered: an order that stays here too long is stuck.
-PAID_UNDELIVERED_STATES = frozenset(
-    {OrderState.PAYMENT_STARTED, OrderState.PAYMENT_RECEIVED, OrderState.WAITING_FOR_DELIVERY}
-)
+from .models import LATE_PAYMENT, PAID_UNDELIVERED_STATES, UNKNOWN_UPSTREAM_STATE, Order
+from .states import TERMINAL_STATES, OrderState
 
 # What secrets.token_urlsafe produces; anything else (NUL bytes, other alphabets) never reaches the
 # database, where PostgreSQL would refuse it with an error instead of finding nothing.
@@ -100,20 +95,23 @@ def needs_attention_q(*, stuck_before: datetime) -> dict[str, Q]:
     stuck: paid but not delivered since `stuck_before`; partial: part of the payment arrived;
     late: a payment came after the window; unknown: the upstream reports a state the shop does not
     know; manual: the upstream waits for a person; failed: the order never reached the upstream.
+    Each is led by Order.may_need_attention, which every reason implies (orders.models), so that each
+    reads its partial index (the few candidates) instead of every order.
     """
-    return {
+    reasons = {
         "stuck": Q(state__in=PAID_UNDELIVERED_STATES, updated_at__lt=stuck_before),
         "partial": Q(state=OrderState.PARTIAL_PAYMENT_STARTED),
-        "late": Q(late_payment=True) | Q(state=OrderState.EXPIRED, coin_amount_paid__gt=0),
-        "unknown": ~Q(upstream_state="") & ~Q(upstream_state__in=UPSTREAM_STATES),
+        "late": LATE_PAYMENT,
+        "unknown": UNKNOWN_UPSTREAM_STATE,
         "manual": Q(state=OrderState.WAITING_FOR_MANUAL_ACTION),
         "failed": Q(state=OrderState.SUBMIT_FAILED),
     }
+    return {name: Q(may_need_attention=True) & condition for name, condition in reasons.items()}
 
 
 def any_attention_q(*, stuck_before: datetime) -> Q:
-    """Return the filter of orders that need attention for any reason."""
+    """Return the filter of orders that need attention for any reason (led by the candidates' index)."""
     combined = Q(pk__in=[])
     for condition in needs_attention_q(stuck_before=stuck_before).values():
         combined |= condition
-    return combined
+    return Q(may_need_attention=True) & combined
