@@ -119,7 +119,7 @@ def test_a_refund_is_emailed_after_the_delivery_problem(smtp):
 
 @pytest.mark.parametrize(("lang", "subject_words", "body_words"), [
     ("es", "cómo pagar", "Envía exactamente"),
-    ("zh", "如何付款", "付款窗口"),
+    ("zh", "如何付款", "付款时限"),
 ])
 def test_emails_are_in_the_language_the_order_was_placed_in(smtp, client, lang, subject_words, body_words):
     order = place_order(email="lu@example.com", lang=lang)
