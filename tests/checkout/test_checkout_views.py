@@ -76,7 +76,8 @@ def test_the_form_preselects_usdc_on_solana_and_shows_paused_options_disabled(fi
 def test_each_item_asks_for_the_right_recipient(filled_cart):
     page = _text(filled_cart.get(CHECKOUT))
     assert page.count("Leave empty to send it to your own email.") == 2
-    assert "Phone number to top up" in page and "A phone number from United States, as you dial it there" in page
+    assert "Phone number to top up" in page
+    assert "A phone number from United States, as you dial it there" in page
     assert re.search(r'<input[^>]*name="beneficiary_[0-9a-f]+"[^>]*autocomplete="tel"', page)
 
 

@@ -67,7 +67,8 @@ def test_a_shopper_buys_a_gift_card_a_custom_amount_and_a_top_up_in_one_order(pa
 
     expect(page.locator("#field-email .errorlist")).to_contain_text("Enter a valid email address.")
     phone = page.get_by_label("Phone number to top up")
-    expect(page.locator(".recipient .errorlist")).to_contain_text("not a valid phone number for United States")
+    errors = page.locator(".recipient .errorlist")
+    expect(errors).to_contain_text("not a valid phone number for United States")
     expect(page.locator("#id_email")).to_have_value("buyer@example")
     expect(phone).to_have_value("555-12")
     assert Order.objects.count() == 0

@@ -306,7 +306,7 @@ def test_export_csv_writes_amounts_as_the_upstream_did_and_dates_in_iso_8601(sta
     )
     response = staff_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [order.pk]})
     header, row = list(csv.reader(io.StringIO(response.content.decode())))[:2]
-    cells = dict(zip(header, row))
+    cells = dict(zip(header, row, strict=True))
     assert cells["coin_amount_text"] == "35.77"
     assert cells["coin_amount_paid"] == "35.77"
     assert cells["coin_amount_due"] == "0"
