@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-import time
-
 from django.core.management.base import BaseCommand
 
 from notifications.services import send_due_emails
+from storefront.passes import run_passes
 
 
 class Command(BaseCommand):
@@ -21,21 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=5.0, help="Seconds between passes in a loop.")
 
     def handle(self, *args, loop: bool, interval: float, **options) -> None:
-        stopping = False
-
-        def stop(signum, frame) -> None:
-            nonlocal stopping
-            stopping = True
-
-        if loop:
-            signal.signal(signal.SIGTERM, stop)
-            signal.signal(signal.SIGINT, stop)
-        while True:
+        def one_pass() -> None:
             sent = send_due_emails()
             if options["verbosity"] > 1 or not loop:
                 self.stdout.write(f"sent {sent} e-mail(s)")
-            if not loop or stopping:
-                return
-            deadline = time.monotonic() + interval
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(min(0.2, interval))
+
+        run_passes(one_pass, loop=loop, interval=interval)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import time
-
 from django.core.management.base import BaseCommand
 
 from notifications.services import send_due_emails
 from orders.services import expire_lapsed_orders, fail_stuck_submissions, sync_open_orders
+from storefront.passes import run_passes
 
 
 class Command(BaseCommand):
@@ -23,16 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="Most orders to ask about per pass.")
 
     def handle(self, *args, loop: bool, interval: float, limit: int | None, **options) -> None:
-        stopping = False
-
-        def stop(signum, frame) -> None:
-            nonlocal stopping
-            stopping = True
-
-        if loop:
-            signal.signal(signal.SIGTERM, stop)
-            signal.signal(signal.SIGINT, stop)
-        while True:
+        def one_pass() -> None:
             synced = sync_open_orders(limit=limit)
             expired = expire_lapsed_orders()
             unconfirmed = fail_stuck_submissions()
@@ -43,8 +32,5 @@ class Command(BaseCommand):
                     f"synced {synced} open order(s), expired {expired}, "
                     f"failed {unconfirmed} submit(s) never confirmed, sent {emailed} e-mail(s)"
                 )
-            if not loop or stopping:
-                return
-            deadline = time.monotonic() + interval
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(min(0.2, interval))
+
+        run_passes(one_pass, loop=loop, interval=interval)
