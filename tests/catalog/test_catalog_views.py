@@ -544,3 +544,12 @@ def test_one_malformed_brand_never_blanks_the_catalog(client, monkeypatch):
     names = brand_names(client.get("/shop/us/brands/"))
     assert "Amazon.com" in names and "Steam" in names and "eSIM" in names
     assert "Lycamobile Credits" in names and "Lycamobile Bundle" not in names
+
+
+def test_a_brand_whose_category_reads_as_its_kind_shows_that_label_once(client):
+    html = client.get("/shop/us/brands/lycamobile/").content.decode()
+    tags = re.search(r'<p class="product-tags">(.*?)</p>', html, re.S).group(1)
+    assert tags.count("Mobile top-ups") == 1, tags
+    amazon = client.get("/shop/us/brands/amazon-com/").content.decode()
+    tags = re.search(r'<p class="product-tags">(.*?)</p>', amazon, re.S).group(1)
+    assert "Gift cards" in tags and "Online shopping" in tags  # two different labels: both shown
