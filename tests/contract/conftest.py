@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import httpx
 import pytest
 from standin import LiveStandin, StandinServer
@@ -38,6 +40,9 @@ def standin_client(live_standin) -> CryptorefillsClient:
 @pytest.fixture
 def shop_on_live_standin(live_standin, settings) -> LiveStandin:
     """Point the whole shop at the stand-in as at the live API (a partner ID, no sandbox)."""
+    # The URLconf reads SANDBOX_MODE once, when first imported: import it in the suite's sandbox
+    # mode, or a run starting here would lose the sandbox routes (logos) for every later test.
+    import_module(settings.ROOT_URLCONF)
     settings.CRYPTOREFILLS_API_URL = live_standin.base_url
     settings.CRYPTOREFILLS_SITE_URL = live_standin.base_url
     settings.CRYPTOREFILLS_PARTNER_ID = STANDIN_PARTNER_ID
