@@ -35,6 +35,16 @@ def fixture_json(name: str) -> Any:
     return json.loads(fixture_text(name))
 
 
+def malformed_brand_id() -> str:
+    """Return the id of the one brand of brands_us_one_malformed.json that has no name."""
+    return next(
+        b["brand_id"]
+        for c in fixture_json("brands_us_one_malformed.json")["categories"]
+        for b in c["brands"]
+        if not b.get("brand")
+    )
+
+
 def _products_by_family() -> dict[str, str]:
     """Map each family name the products fixtures hold (casefolded) to its file."""
     files: dict[str, str] = {}

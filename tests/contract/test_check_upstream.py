@@ -13,7 +13,7 @@ import httpx
 import pytest
 from django.core.management import CommandError, call_command
 from process_support import free_port
-from standin import fixture_json
+from standin import malformed_brand_id
 
 ROOT = Path(__file__).resolve().parents[2]
 READ_ENDPOINTS = ("payment_vias", "brands", "homepage", "products", "price", "available_countries")
@@ -100,12 +100,7 @@ def test_the_live_fixtures_pass_though_the_homepage_is_missing(live_standin, tmp
 
 def test_one_malformed_brand_is_named_and_fails_the_check(live_standin, tmp_path):
     live_standin.brands_fixture = "brands_us_one_malformed.json"
-    malformed_id = next(
-        b["brand_id"]
-        for c in fixture_json("brands_us_one_malformed.json")["categories"]
-        for b in c["brands"]
-        if not b.get("brand")
-    )
+    malformed_id = malformed_brand_id()
     env = _environment(
         tmp_path,
         CRYPTOREFILLS_API_URL=live_standin.base_url,

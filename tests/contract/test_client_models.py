@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from standin import ORDER_ID, fixture_json
+from standin import ORDER_ID, fixture_json, malformed_brand_id
 
 from storefront.upstream import errors, schemas
 from storefront.upstream.client import EndUser
@@ -75,12 +75,7 @@ def test_brand_slugs_round_trip_and_esims_are_filed_as_esims(standin_client):
 
 def test_a_malformed_brand_is_left_out_and_reported_and_the_rest_shown(standin_client, live_standin):
     live_standin.brands_fixture = "brands_us_one_malformed.json"
-    malformed_id = next(
-        b["brand_id"]
-        for c in fixture_json("brands_us_one_malformed.json")["categories"]
-        for b in c["brands"]
-        if not b.get("brand")
-    )
+    malformed_id = malformed_brand_id()
     with schemas.collect_parse_report() as report:
         catalog = standin_client.brands(country_code="US", end_user=SHOPPER)
     assert {item_id for _, item_id, _ in report.skipped} == {malformed_id}
