@@ -1,5 +1,8 @@
 """Serve the shop with N uvicorn workers, each listening on its own SO_REUSEPORT socket.
 
+Each worker runs `storefront.serving:application` (pages as a sync WSGI worker would, order
+streams on the event loop) with httptools and uvloop, uvicorn's C parser and loop.
+
 `uvicorn --workers N` shares one listening socket, and a worker's event loop accepts every
 connection pending when it wakes: a burst of keep-alive connections (a proxy's pool, a load
 test) can all land on one worker while another idles (seen: 15 of 16 on one worker, and the shop
@@ -20,7 +23,7 @@ import sys
 import time
 
 logger = logging.getLogger("storefront.server")
-APPLICATION = "storefront.asgi:application"
+APPLICATION = "storefront.serving:application"
 BACKLOG = 2048
 # A worker that dies this soon after starting is broken (settings, imports), not unlucky.
 STARTUP_SECONDS = 10.0
@@ -124,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         logger.error("cannot listen on %s:%s: %s", args.host, args.port, exc.strerror)
         return 1
     options = {
+        "http": "httptools",
+        "loop": "uvloop",
+        "lifespan": "on",
         "log_level": args.log_level,
         "access_log": False,
         "proxy_headers": args.proxy_headers,
