@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
 from functools import wraps
 
 from django.conf import settings
@@ -19,16 +18,20 @@ from django.views.decorators.http import require_GET, require_POST
 from storefront.htmx import render_page
 from storefront.ratelimit import rate_limited
 from storefront.sandbox.simulate import SIMULATE_ACTIONS
+from storefront.serving_flags import STREAMS_ENVIRON_KEY
 from storefront.upstream.end_user import end_user_from_request
 from storefront.upstream.errors import UpstreamError, UpstreamStatusError
-from storefront.upstream.factory import build_async_client
 
-from . import payment
+from . import live, payment
 from .presentation import copy_for, delivered_item, payment_state_words, simulate_buttons
 from .selectors import aget_order_for_token, get_order_for_token
 from .services import keeps_updating, refresh_order_if_stale, simulate_order_payment
 from .states import OrderState
-from .stream import relay_order_events
+
+
+def serves_streams(request: HttpRequest) -> bool:
+    """Return whether the server answering this page also answers the order streams."""
+    return isinstance(request, ASGIRequest) or bool(request.META.get(STREAMS_ENVIRON_KEY))
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -80,8 +83,8 @@ def order_context(request: HttpRequest, order) -> dict:
     if settings.SANDBOX_MODE and order.upstream_order_id:
         # The sandbox's events fit its own state, which may be one the shop does not know (OnHold).
         context["simulate_actions"] = simulate_buttons(order.upstream_state or order.state)
-    if isinstance(request, ASGIRequest) and not order.is_terminal and order.upstream_order_id:
-        # Only an ASGI server streams; under WSGI the page relies on polling alone.
+    if serves_streams(request) and not order.is_terminal and order.upstream_order_id:
+        # Only a server with an event loop streams; under a plain WSGI server the page polls alone.
         context["stream_url"] = reverse("orders_api:subscribe", kwargs={"token": order.token})
     return context
 
@@ -130,35 +133,25 @@ def simulate(request: HttpRequest, token: str) -> HttpResponse:
 
 
 async def subscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Record the upstream's order stream (SSE), signal each change to the page; 502 if it is unreachable."""
+    """Send the page the order's state and amounts, then each change (SSE); 502 if the upstream's
+    stream cannot be opened. Every page of one order shares one upstream stream (orders/live.py)."""
     if request.method != "GET":
         return _private(JsonResponse({"error": "Method not allowed"}, status=405))
     order = await aget_order_for_token(token=token)
     if not order.upstream_order_id:
         return _private(JsonResponse({"error": "The order is not placed yet"}, status=404))
-    resources = AsyncExitStack()
-    client = build_async_client()
-    resources.push_async_callback(client.aclose)
     try:
-        events = await resources.enter_async_context(
-            client.open_order_stream(
-                order_id=order.upstream_order_id,
-                end_user=end_user_from_request(request, country_code=order.country_code),
-            )
+        events = await live.hub().watch(
+            order, end_user=end_user_from_request(request, country_code=order.country_code)
         )
     except UpstreamStatusError as exc:
-        await resources.aclose()
         # The upstream's status is passed on, except a 500: from us it would claim the shop broke.
         status = 502 if exc.status_code in (0, 500) else exc.status_code
         return _private(JsonResponse({"error": "Upstream returned an error"}, status=status))
     except UpstreamError:
-        await resources.aclose()
         return _private(JsonResponse({"error": "Failed to connect to upstream stream"}, status=502))
-    response = StreamingHttpResponse(
-        relay_order_events(order=order, events=events, resources=resources),
-        content_type="text/event-stream",
-    )
-    # Each event only says the order moved; still, nothing about an order is kept by any cache.
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    # Each event says only what the page shows; still, nothing about an order is kept by any cache.
     response["Cache-Control"] = "no-store, no-transform"
     response["X-Accel-Buffering"] = "no"
     response["Referrer-Policy"] = "no-referrer"

@@ -30,6 +30,8 @@ django.setup(set_prefix=False)
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 
+from storefront.serving_flags import STREAMS_ENVIRON_KEY  # noqa: E402
+
 # The only paths answered by Django's ASGI handler: the order streams (orders/api_urls.py).
 STREAMED_PATH = re.compile(r"^/api/orders/[^/]+/subscribe$")
 
@@ -59,6 +61,7 @@ def wsgi_environ(scope: dict, body: bytes) -> dict:
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
+        STREAMS_ENVIRON_KEY: True,
     }
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin-1").upper().replace("-", "_")
@@ -96,7 +99,9 @@ async def serve_page(scope: dict, receive, send) -> None:
     try:
         chunks = iter(result)
         first = next(chunks, b"")  # a WSGI app may call start_response only once iterated
-        await send({"type": "http.response.start", "status": started["status"], "headers": started["headers"]})
+        await send(
+            {"type": "http.response.start", "status": started["status"], "headers": started["headers"]}
+        )
         pending = first
         for chunk in chunks:
             if chunk:

@@ -55,7 +55,7 @@ def use_upstream(monkeypatch, handler) -> None:
     def build():
         return AsyncCryptorefillsClient(client_config(), transport=httpx.MockTransport(handler))
 
-    monkeypatch.setattr("orders.views.build_async_client", build)
+    monkeypatch.setattr("orders.live.build_async_client", build)
 
 
 def event_stream(body: bytes):
@@ -73,7 +73,8 @@ def test_stream_records_updates_signals_only_the_state_and_stops_at_done(order, 
     events = events_of(chunks)
     assert events[-1] == ("stop", "{}")
     messages = [json.loads(data) for name, data in events if name == "message"]
-    assert messages[-1] == {"state": "Done"}
+    assert messages[0]["state"] == "WaitingForPayment"  # the page is told where the order is, at once
+    assert messages[-1]["state"] == "Done"
     order.refresh_from_db()
     assert order.state == OrderState.DONE
     assert order.events.filter(source=OrderEvent.Source.STREAM).exists()
@@ -90,7 +91,9 @@ def test_the_live_stream_is_recorded_but_its_order_json_never_reaches_the_browse
     for private in ("AQ7K-9MZT4R-2J6M", "jane.doe@example.com", "3e7b1c52", "wallet_address", "521def0e"):
         assert private not in text
     assert events_of(chunks)[-1] == ("stop", "{}")
-    assert all(set(json.loads(data)) == {"state"} for name, data in events_of(chunks) if name == "message")
+    # What the page shows: the state and the amounts, nothing else.
+    assert all(set(json.loads(data)) == {"state", "paid", "due"}
+               for name, data in events_of(chunks) if name == "message")
     order.refresh_from_db()
     assert order.state == OrderState.DONE
     assert order.items.get(position=0).delivered_secrets()["pin_serial"] == "6021934857"
@@ -100,7 +103,8 @@ def test_stream_of_an_expired_order_ends_at_once(order, end_user):
     get_client().simulate_payment(order_id=order.upstream_order_id, action="expire", end_user=end_user)
     _response, chunks = open_stream(stream_url(order))
     events = events_of(chunks)
-    assert [name for name, _ in events] == ["message", "stop"]
+    assert [name for name, _ in events][-2:] == ["message", "stop"]
+    assert json.loads(events[-2][1])["state"] == "Expired"
     order.refresh_from_db()
     assert order.state == OrderState.EXPIRED
 
@@ -111,8 +115,8 @@ def test_stream_ends_at_a_terminal_message_even_without_a_stop_event(order, monk
     body = f": hello\n\nevent: message\ndata: {done}\n\nevent: message\ndata: {later}\n\n".encode()
     use_upstream(monkeypatch, event_stream(body))
     _response, chunks = open_stream(stream_url(order))
-    events = events_of(chunks)
-    assert events == [("message", '{"state":"Done"}'), ("stop", "{}")]
+    states = [json.loads(data)["state"] if name == "message" else name for name, data in events_of(chunks)]
+    assert states == ["WaitingForPayment", "Done", "stop"]
     order.refresh_from_db()
     assert order.state == OrderState.DONE
 
@@ -121,7 +125,7 @@ def test_a_malformed_message_is_neither_relayed_nor_recorded(order, monkeypatch)
     body = b"event: message\ndata: {not json\n\nevent: stop\ndata: {}\n\n"
     use_upstream(monkeypatch, event_stream(body))
     _response, chunks = open_stream(stream_url(order))
-    assert [name for name, _ in events_of(chunks)] == ["stop"]
+    assert [name for name, _ in events_of(chunks)] == ["message", "stop"]  # the current state, then the end
     order.refresh_from_db()
     assert order.state == OrderState.WAITING_FOR_PAYMENT
 

@@ -1,0 +1,288 @@
+"""Live updates for every open order page: one upstream stream per order, whatever the watchers.
+
+Each worker keeps one feed per order its pages watch. Of all workers sharing the cache, one leads
+an order (a claim in the shared cache, renewed while it holds the stream): it alone holds the
+upstream's stream and records each message on the order's row. Every worker reads its watched
+orders' rows twice a second, in one query, and tells its pages what changed; the leader tells its
+own at once. So the upstream sees one stream per order, a page gets the current state when it
+connects and each change within a second of the row's, and a page that leaves costs nothing.
+
+What a page is sent is what it shows: the state and the amounts paid and due, never the upstream's
+order JSON (codes, ids, e-mail stay on the server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+from django.db import close_old_connections
+from pydantic import ValidationError
+
+from storefront.upstream import schemas
+from storefront.upstream.end_user import EndUser
+from storefront.upstream.errors import UpstreamError
+from storefront.upstream.factory import build_async_client
+
+from .models import Order, OrderEvent
+from .services import record_upstream_order, refresh_order_if_stale
+
+logger = logging.getLogger(__name__)
+
+CHECK_SECONDS = 0.5  # how often a worker reads its watched orders' rows
+LEADER_SECONDS = 15  # a leader that dies is replaced after at most this long
+RENEW_SECONDS = 5
+RECONNECT_SECONDS = 2.0
+KEEP_ALIVE_SECONDS = 15.0
+STOP_EVENT = b"event: stop\ndata: {}\n\n"
+KEEP_ALIVE = b": keep-alive\n\n"
+# Who claims a lead: one id per process, so a worker knows its own claims.
+PROCESS_ID = uuid.uuid4().hex
+
+
+def encode_event(event: str, data: dict) -> bytes:
+    """Return one server-sent event whose data is a JSON object, as bytes."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def _amount(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def live_view(order: Order) -> dict:
+    """Return what an open order page shows of the order and is told when it changes."""
+    return {
+        "state": order.state,
+        "paid": _amount(order.coin_amount_paid),
+        "due": _amount(order.coin_amount_due),
+    }
+
+
+def live_event(order: Order) -> bytes:
+    return encode_event("message", live_view(order))
+
+
+def _leader_key(order_pk: int) -> str:
+    return f"orders:live:leader:{order_pk}"
+
+
+@sync_to_async(thread_sensitive=False)
+def _read_many(order_pks: list[int]) -> list[Order]:
+    close_old_connections()
+    return list(Order.objects.filter(pk__in=order_pks))
+
+
+@sync_to_async(thread_sensitive=False)
+def _record(order: Order, data: str) -> Order | None:
+    """Record an order JSON of the upstream's stream on the order's row; None if it is not an order."""
+    close_old_connections()
+    try:
+        upstream = schemas.Order.model_validate(json.loads(data))
+    except (ValueError, ValidationError):
+        # The payload may hold codes: say what failed, never what it said.
+        logger.warning("order %s: stream message that is not an order skipped", order.reference)
+        return None
+    return record_upstream_order(order=order, upstream=upstream, source=OrderEvent.Source.STREAM)
+
+
+@sync_to_async(thread_sensitive=False)
+def _refresh(order: Order) -> Order:
+    """Between two streams, ask the upstream as a poller would (at most once per refresh interval)."""
+    close_old_connections()
+    return refresh_order_if_stale(order=order, source=OrderEvent.Source.STREAM)
+
+
+@dataclass(eq=False)
+class Feed:
+    """One order as this worker's pages watch it."""
+
+    order: Order
+    end_user: EndUser
+    sent: bytes
+    watchers: set[asyncio.Queue] = field(default_factory=set)
+    follower: asyncio.Task | None = None
+    leading: bool = False
+    renewed_at: float = 0.0
+    stopped: bool = False
+
+    def tell(self, order: Order) -> None:
+        """Send every watcher the order's view if it changed, and stop them at a terminal state."""
+        self.order = order
+        message = live_event(order)
+        if message != self.sent:
+            self.sent = message
+            for queue in self.watchers:
+                queue.put_nowait(message)
+        if order.is_terminal:
+            self.stop()
+
+    def stop(self) -> None:
+        """Tell every watcher the feed ends (the page goes on by polling)."""
+        if not self.stopped:
+            self.stopped = True
+            for queue in self.watchers:
+                queue.put_nowait(STOP_EVENT)
+
+
+class Hub:
+    """The feeds of one event loop (one per worker): watchers join, leave, and are told changes."""
+
+    def __init__(self) -> None:
+        self.feeds: dict[int, Feed] = {}
+        self.checker: asyncio.Task | None = None
+
+    async def watch(self, order: Order, *, end_user: EndUser) -> AsyncIterator[bytes]:
+        """Join the order's feed and return the page's events, the current view first.
+
+        Raise UpstreamError when this worker leads the order and cannot open the upstream's stream.
+        """
+        feed = self.feeds.get(order.pk)
+        if feed is None:
+            feed = self.feeds[order.pk] = Feed(order=order, end_user=end_user, sent=live_event(order))
+            connected = asyncio.get_running_loop().create_future()
+            feed.follower = asyncio.create_task(self._follow(feed, connected))
+            try:
+                await connected
+            except UpstreamError:
+                self._close(feed)
+                raise
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        queue.put_nowait(feed.sent)
+        if feed.stopped or feed.order.is_terminal:
+            queue.put_nowait(STOP_EVENT)
+        feed.watchers.add(queue)
+        self._start_checker()
+        return self._events(feed, queue)
+
+    async def _events(self, feed: Feed, queue: asyncio.Queue) -> AsyncIterator[bytes]:
+        try:
+            while True:
+                try:
+                    message = await asyncio.wait_for(queue.get(), KEEP_ALIVE_SECONDS)
+                except TimeoutError:
+                    message = KEEP_ALIVE
+                yield message
+                if message == STOP_EVENT:
+                    return
+        finally:
+            # The page left (or was told to stop): the last one out closes the feed.
+            feed.watchers.discard(queue)
+            if not feed.watchers and self.feeds.get(feed.order.pk) is feed:
+                self._close(feed)
+
+    def _close(self, feed: Feed) -> None:
+        self.feeds.pop(feed.order.pk, None)
+        if feed.follower is not None and feed.follower is not asyncio.current_task():
+            feed.follower.cancel()
+        if feed.leading:
+            feed.leading = False
+            key = _leader_key(feed.order.pk)
+            if cache.get(key) == PROCESS_ID:
+                cache.delete(key)
+
+    def _claim(self, feed: Feed) -> bool:
+        """Lead the order unless another worker does; renew the claim of a lead already held."""
+        now = asyncio.get_running_loop().time()
+        key = _leader_key(feed.order.pk)
+        if feed.leading:
+            if now - feed.renewed_at >= RENEW_SECONDS:
+                cache.set(key, PROCESS_ID, timeout=LEADER_SECONDS)
+                feed.renewed_at = now
+            return True
+        feed.leading = cache.add(key, PROCESS_ID, timeout=LEADER_SECONDS) or cache.get(key) == PROCESS_ID
+        feed.renewed_at = now
+        return feed.leading
+
+    async def _follow(self, feed: Feed, connected: asyncio.Future) -> None:
+        """Hold the upstream's stream of the order while this worker leads it and pages watch it."""
+        try:
+            await self._follow_while_watched(feed, connected)
+        finally:
+            if not connected.done():
+                connected.set_result(False)
+
+    async def _follow_while_watched(self, feed: Feed, connected: asyncio.Future) -> None:
+        order = feed.order
+        while self.feeds.get(order.pk) is feed and not feed.stopped and not feed.order.is_terminal:
+            was_leading = feed.leading
+            if not self._claim(feed):
+                if not connected.done():
+                    connected.set_result(False)
+                await asyncio.sleep(CHECK_SECONDS)  # another worker leads; the checker reads its news
+                continue
+            if not was_leading and connected.done():
+                # Taken over from a worker that stopped leading: it may have seen the order end.
+                rows = await _read_many([order.pk])
+                if not rows or rows[0].is_terminal:
+                    if rows:
+                        feed.tell(rows[0])
+                    return
+                feed.tell(rows[0])
+            client = build_async_client()
+            try:
+                async with client.open_order_stream(
+                    order_id=order.upstream_order_id, end_user=feed.end_user
+                ) as events:
+                    if not connected.done():
+                        connected.set_result(True)
+                    async for event in events:
+                        self._claim(feed)
+                        if event.event == "stop":
+                            feed.stop()  # the upstream will say no more of this order
+                            return
+                        if event.event == "message" and event.data:
+                            recorded = await _record(feed.order, event.data)
+                            if recorded is not None:
+                                feed.tell(recorded)
+                                if recorded.is_terminal:
+                                    break
+            except UpstreamError as exc:
+                if not connected.done():
+                    connected.set_exception(exc)
+                    return
+                logger.info("order %s: upstream stream dropped: %s", order.reference, exc)
+            finally:
+                await client.aclose()
+            # The stream ended before the order did (the upstream closes long streams): ask once,
+            # then open it again.
+            if self.feeds.get(order.pk) is feed and not feed.order.is_terminal:
+                await asyncio.sleep(RECONNECT_SECONDS)
+                try:
+                    feed.tell(await _refresh(feed.order))
+                except UpstreamError:
+                    pass
+
+    def _start_checker(self) -> None:
+        if self.checker is None or self.checker.done():
+            self.checker = asyncio.create_task(self._check())
+
+    async def _check(self) -> None:
+        """Read the watched orders' rows and tell each feed what changed, until no feed is left."""
+        while self.feeds:
+            await asyncio.sleep(CHECK_SECONDS)
+            feeds = dict(self.feeds)
+            if not feeds:
+                break
+            for order in await _read_many(list(feeds)):
+                feed = feeds[order.pk]
+                if feed.leading:
+                    self._claim(feed)  # renews the claim while the stream is quiet
+                feed.tell(order)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """Return the running event loop's hub (one per worker; tests run several loops)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _hubs:
+        _hubs[loop] = Hub()
+    return _hubs[loop]
