@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
+from storefront.page_inputs import note_read
 from storefront.upstream.schemas import family_slug
 
 PAUSE_REMEMBERED_SECONDS = 3600
@@ -25,4 +26,7 @@ def remember_paused_brand(*, country_code: str, brand_name: str) -> None:
 
 def is_brand_paused(*, country_code: str, brand_name: str) -> bool:
     """Return whether the supplier refused this brand as not active within the last hour."""
-    return bool(cache.get(_key(country_code, brand_name)))
+    key = _key(country_code, brand_name)
+    paused = cache.get(key)
+    note_read(key, paused)  # a product page kept from this render shows the pause as it was read
+    return bool(paused)

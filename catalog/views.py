@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from storefront.htmx import render_page, wants_partial
 from storefront.i18n import upstream_lang
+from storefront.page_cache import keep_rendered_page
+from storefront.page_inputs import read_so_far
 from storefront.ratelimit import rate_limited
 from storefront.upstream import schemas
 from storefront.upstream.end_user import end_user_from_request
@@ -75,6 +77,7 @@ def countries(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@keep_rendered_page("catalog:home")
 def home(request: HttpRequest, cc: str) -> HttpResponse:
     """Show a country's popular and featured brands."""
     country = _country_or_404(cc)
@@ -85,11 +88,13 @@ def home(request: HttpRequest, cc: str) -> HttpResponse:
         "sections": get_home_sections(country_code=country.code, index=index, end_user=end_user),
         "brand_count": len(index.brands),
         "kinds": index.kinds,
+        "catalog_version": read_so_far(),
     }
     return render(request, "catalog/home.html", context)
 
 
 @require_GET
+@keep_rendered_page("catalog:brands")
 def brands(request: HttpRequest, cc: str) -> HttpResponse:
     """Show a country's brands, searched, filtered and paginated; htmx gets only the results."""
     country = _country_or_404(cc)
@@ -108,12 +113,14 @@ def brands(request: HttpRequest, cc: str) -> HttpResponse:
         "page": page,
         "page_query": query.urlencode(),
         "brand_count": len(index.brands),
+        "catalog_version": read_so_far(),
     }
     return _render(request, "catalog/brands.html", "results", context)
 
 
 @require_GET
 @rate_limited("price", methods=("GET",))
+@keep_rendered_page("catalog:brand")
 def brand(request: HttpRequest, cc: str, family: str) -> HttpResponse:
     """Show a brand's denominations and the exact coin price of the pick; htmx gets only the quote."""
     country = _country_or_404(cc)

@@ -75,6 +75,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "storefront.context_processors.shop",
                 "catalog.context_processors.country",
+                # Last, so it overrides the CSRF token while a page is rendered to be kept.
+                "storefront.page_cache.csrf_placeholder",
             ],
         },
     },

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import translation
 
+from storefront.page_cache import forget_pages
 from storefront.upstream.cache import forget_memo
 from storefront.upstream.client import EndUser
 from storefront.upstream.factory import reset_clients
@@ -65,10 +66,11 @@ def isolated_upstream(tmp_path, monkeypatch, settings):
 
 
 def clear_caches() -> None:
-    """Empty the shared cache, this process's fragment cache and its decoded copies."""
+    """Empty the shared cache, this process's fragment cache, its decoded copies and its kept pages."""
     for each in caches.all():
         each.clear()
     forget_memo()
+    forget_pages()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from storefront.metrics import count_cache_read
+from storefront.page_inputs import note_failed_read, note_read
 
 from .errors import UpstreamError
 
@@ -62,12 +63,18 @@ def _read(cache_key: str) -> Entry | None:
     return entry
 
 
-def _write(cache_key: str, value: Any, hard_seconds: int) -> None:
+def _write(cache_key: str, value: Any, hard_seconds: int) -> Entry:
     entry = (time.time(), value)
     # The value first: a reader that sees the new stamp must find the value it stamps.
     cache.set(cache_key, entry, timeout=hard_seconds)
     cache.set(f"{cache_key}:stamp", entry[0], timeout=hard_seconds)
     _remember(cache_key, entry)
+    return entry
+
+
+def _note(cache_key: str, entry: Entry, soft: int) -> None:
+    # A page kept from this render (storefront.page_cache) is good while the stamp stays and is fresh.
+    note_read(f"{cache_key}:stamp", entry[0], fresh_until=entry[0] + soft)
 
 
 def cached_upstream_read(key: str, fetch: Callable[[], T], *, soft_seconds: int | None = None,
@@ -81,6 +88,7 @@ def cached_upstream_read(key: str, fetch: Callable[[], T], *, soft_seconds: int 
     cache_key = f"upstream:{key}"
     entry = _read(cache_key)
     if entry is not None:
+        _note(cache_key, entry, soft)
         fetched_at, value = entry
         if time.time() - fetched_at < soft:
             count_cache_read("fresh")
@@ -95,10 +103,14 @@ def cached_upstream_read(key: str, fetch: Callable[[], T], *, soft_seconds: int 
             logger.warning("upstream refresh of %s failed; serving the stale copy", key, exc_info=True)
             cache.delete(f"{cache_key}:refreshing")
             return entry[1]
-        _write(cache_key, value, hard)
+        _note(cache_key, _write(cache_key, value, hard), soft)
         cache.delete(f"{cache_key}:refreshing")
         return value
     count_cache_read("miss")
-    value = fetch()
-    _write(cache_key, value, hard)
+    try:
+        value = fetch()
+    except BaseException:
+        note_failed_read()
+        raise
+    _note(cache_key, _write(cache_key, value, hard), soft)
     return value
