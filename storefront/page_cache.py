@@ -74,14 +74,15 @@ def csrf_placeholder(request: HttpRequest) -> dict:
 
 
 def visitor_key(request: HttpRequest, view_name: str) -> tuple | None:
-    """Return what the page's render may depend on, or None when the page must be rendered for this visitor."""
+    """Return what the page's render may depend on, or None when it must be rendered for this visitor."""
     if request.method != "GET" or CookieStorage.cookie_name in request.COOKIES:
         return None
     session = dict(request.session.items())
     if any(key in session for key in PERSONAL_SESSION_KEYS):
         return None
     own_cookies = (settings.CSRF_COOKIE_NAME, settings.SESSION_COOKIE_NAME)
-    cookies = tuple(sorted((name, value) for name, value in request.COOKIES.items() if name not in own_cookies))
+    cookies = tuple(sorted((name, value) for name, value in request.COOKIES.items()
+                           if name not in own_cookies))
     htmx = tuple(sorted((name, value) for name, value in request.META.items() if name.startswith("HTTP_HX_")))
     return (
         view_name,
@@ -164,7 +165,7 @@ def _answer(request: HttpRequest, kept: KeptPage) -> HttpResponse:
 
 
 def keep_rendered_page(view_name: str):
-    """Answer the decorated GET view from a kept render when the visitor's key has one, else render and keep it."""
+    """Answer the decorated GET view from a kept render for the visitor's key, else render it and keep it."""
 
     def decorate(view):
         @wraps(view)
