@@ -47,11 +47,6 @@ KEEP_ALIVE = b": keep-alive\n\n"
 PROCESS_ID = uuid.uuid4().hex
 
 
-def encode_event(event: str, data: dict) -> bytes:
-    """Return one server-sent event whose data is a JSON object, as bytes."""
-    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
-
-
 def _amount(value) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
@@ -65,18 +60,23 @@ def live_view(order: Order) -> dict:
     }
 
 
+def live_data(order: Order) -> str:
+    """Return the data of the order's event as the page receives it (the page compares it as text)."""
+    return json.dumps(live_view(order), separators=(",", ":"))
+
+
 def live_event(order: Order) -> bytes:
-    return encode_event("message", live_view(order))
+    return f"event: message\ndata: {live_data(order)}\n\n".encode()
 
 
-def _leader_key(order_pk: int) -> str:
-    return f"orders:live:leader:{order_pk}"
+def _leader_key(order: Order) -> str:
+    return f"orders:live:leader:{order.pk}"  # by id: tokens open order pages, and stay out of the cache
 
 
 @sync_to_async(thread_sensitive=False)
-def _read_many(order_pks: list[int]) -> list[Order]:
+def _read_many(tokens: list[str]) -> list[Order]:
     close_old_connections()
-    return list(Order.objects.filter(pk__in=order_pks))
+    return list(Order.objects.filter(token__in=tokens))
 
 
 @sync_to_async(thread_sensitive=False)
@@ -135,7 +135,7 @@ class Hub:
     """The feeds of one event loop (one per worker): watchers join, leave, and are told changes."""
 
     def __init__(self) -> None:
-        self.feeds: dict[int, Feed] = {}
+        self.feeds: dict[str, Feed] = {}  # by order token
         self.checker: asyncio.Task | None = None
 
     async def watch(self, order: Order, *, end_user: EndUser) -> AsyncIterator[bytes]:
@@ -143,9 +143,9 @@ class Hub:
 
         Raise UpstreamError when this worker leads the order and cannot open the upstream's stream.
         """
-        feed = self.feeds.get(order.pk)
+        feed = self.feeds.get(order.token)
         if feed is None:
-            feed = self.feeds[order.pk] = Feed(order=order, end_user=end_user, sent=live_event(order))
+            feed = self.feeds[order.token] = Feed(order=order, end_user=end_user, sent=live_event(order))
             connected = asyncio.get_running_loop().create_future()
             feed.follower = asyncio.create_task(self._follow(feed, connected))
             try:
@@ -174,23 +174,23 @@ class Hub:
         finally:
             # The page left (or was told to stop): the last one out closes the feed.
             feed.watchers.discard(queue)
-            if not feed.watchers and self.feeds.get(feed.order.pk) is feed:
+            if not feed.watchers and self.feeds.get(feed.order.token) is feed:
                 self._close(feed)
 
     def _close(self, feed: Feed) -> None:
-        self.feeds.pop(feed.order.pk, None)
+        self.feeds.pop(feed.order.token, None)
         if feed.follower is not None and feed.follower is not asyncio.current_task():
             feed.follower.cancel()
         if feed.leading:
             feed.leading = False
-            key = _leader_key(feed.order.pk)
+            key = _leader_key(feed.order)
             if cache.get(key) == PROCESS_ID:
                 cache.delete(key)
 
     def _claim(self, feed: Feed) -> bool:
         """Lead the order unless another worker does; renew the claim of a lead already held."""
         now = asyncio.get_running_loop().time()
-        key = _leader_key(feed.order.pk)
+        key = _leader_key(feed.order)
         if feed.leading:
             if now - feed.renewed_at >= RENEW_SECONDS:
                 cache.set(key, PROCESS_ID, timeout=LEADER_SECONDS)
@@ -210,7 +210,7 @@ class Hub:
 
     async def _follow_while_watched(self, feed: Feed, connected: asyncio.Future) -> None:
         order = feed.order
-        while self.feeds.get(order.pk) is feed and not feed.stopped and not feed.order.is_terminal:
+        while self.feeds.get(order.token) is feed and not feed.stopped and not feed.order.is_terminal:
             was_leading = feed.leading
             if not self._claim(feed):
                 if not connected.done():
@@ -219,7 +219,7 @@ class Hub:
                 continue
             if not was_leading and connected.done():
                 # Taken over from a worker that stopped leading: it may have seen the order end.
-                rows = await _read_many([order.pk])
+                rows = await _read_many([order.token])
                 if not rows or rows[0].is_terminal:
                     if rows:
                         feed.tell(rows[0])
@@ -252,7 +252,7 @@ class Hub:
                 await client.aclose()
             # The stream ended before the order did (the upstream closes long streams): ask once,
             # then open it again.
-            if self.feeds.get(order.pk) is feed and not feed.order.is_terminal:
+            if self.feeds.get(order.token) is feed and not feed.order.is_terminal:
                 await asyncio.sleep(RECONNECT_SECONDS)
                 try:
                     feed.tell(await _refresh(feed.order))
@@ -271,7 +271,7 @@ class Hub:
             if not feeds:
                 break
             for order in await _read_many(list(feeds)):
-                feed = feeds[order.pk]
+                feed = feeds[order.token]
                 if feed.leading:
                     self._claim(feed)  # renews the claim while the stream is quiet
                 feed.tell(order)

@@ -86,6 +86,7 @@ def order_context(request: HttpRequest, order) -> dict:
     if serves_streams(request) and not order.is_terminal and order.upstream_order_id:
         # Only a server with an event loop streams; under a plain WSGI server the page polls alone.
         context["stream_url"] = reverse("orders_api:subscribe", kwargs={"token": order.token})
+        context["live_data"] = live.live_data(order)
     return context
 
 
