@@ -14,6 +14,7 @@ order JSON (codes, ids, e-mail stay on the server).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import uuid
@@ -147,7 +148,7 @@ class Hub:
         if feed is None:
             feed = self.feeds[order.token] = Feed(order=order, end_user=end_user, sent=live_event(order))
             connected = asyncio.get_running_loop().create_future()
-            feed.follower = asyncio.create_task(self._follow(feed, connected))
+            feed.follower = _detached_task(self._follow(feed, connected))
             try:
                 await connected
             except UpstreamError:
@@ -261,7 +262,7 @@ class Hub:
 
     def _start_checker(self) -> None:
         if self.checker is None or self.checker.done():
-            self.checker = asyncio.create_task(self._check())
+            self.checker = _detached_task(self._check())
 
     async def _check(self) -> None:
         """Read the watched orders' rows and tell each feed what changed, until no feed is left."""
@@ -275,6 +276,12 @@ class Hub:
                 if feed.leading:
                     self._claim(feed)  # renews the claim while the stream is quiet
                 feed.tell(order)
+
+
+def _detached_task(coroutine) -> asyncio.Task:
+    """Start a task that outlives the request that started it, so it runs in none's context (its
+    request id, its thread for sync calls)."""
+    return asyncio.get_running_loop().create_task(coroutine, context=contextvars.Context())
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
