@@ -6,6 +6,8 @@ upstream's stream and records each message on the order's row. Every worker read
 orders' rows twice a second, in one query, and tells its pages what changed; the leader tells its
 own at once. So the upstream sees one stream per order, a page gets the current state when it
 connects and each change within a second of the row's, and a page that leaves costs nothing.
+When the upstream's stream ends before the order does, the pages' streams end too (no stop
+event): their browsers reconnect with backoff, and the first to come back opens a new one.
 
 What a page is sent is what it shows: the state and the amounts paid and due, never the upstream's
 order JSON (codes, ids, e-mail stay on the server).
@@ -33,17 +35,17 @@ from storefront.upstream.errors import UpstreamError
 from storefront.upstream.factory import build_async_client
 
 from .models import Order, OrderEvent
-from .services import record_upstream_order, refresh_order_if_stale
+from .services import record_upstream_order
 
 logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 0.5  # how often a worker reads its watched orders' rows
 LEADER_SECONDS = 15  # a leader that dies is replaced after at most this long
 RENEW_SECONDS = 5
-RECONNECT_SECONDS = 2.0
 KEEP_ALIVE_SECONDS = 15.0
 STOP_EVENT = b"event: stop\ndata: {}\n\n"
 KEEP_ALIVE = b": keep-alive\n\n"
+END_OF_FEED = object()
 # Who claims a lead: one id per process, so a worker knows its own claims.
 PROCESS_ID = uuid.uuid4().hex
 
@@ -93,13 +95,6 @@ def _record(order: Order, data: str) -> Order | None:
     return record_upstream_order(order=order, upstream=upstream, source=OrderEvent.Source.STREAM)
 
 
-@sync_to_async(thread_sensitive=False)
-def _refresh(order: Order) -> Order:
-    """Between two streams, ask the upstream as a poller would (at most once per refresh interval)."""
-    close_old_connections()
-    return refresh_order_if_stale(order=order, source=OrderEvent.Source.STREAM)
-
-
 @dataclass(eq=False)
 class Feed:
     """One order as this worker's pages watch it."""
@@ -123,6 +118,11 @@ class Feed:
                 queue.put_nowait(message)
         if order.is_terminal:
             self.stop()
+
+    def end(self) -> None:
+        """End every watcher's stream without a stop: the browser reconnects."""
+        for queue in self.watchers:
+            queue.put_nowait(END_OF_FEED)
 
     def stop(self) -> None:
         """Tell every watcher the feed ends (the page goes on by polling)."""
@@ -169,6 +169,8 @@ class Hub:
                     message = await asyncio.wait_for(queue.get(), KEEP_ALIVE_SECONDS)
                 except TimeoutError:
                     message = KEEP_ALIVE
+                if message is END_OF_FEED:
+                    return
                 yield message
                 if message == STOP_EVENT:
                     return
@@ -211,54 +213,47 @@ class Hub:
 
     async def _follow_while_watched(self, feed: Feed, connected: asyncio.Future) -> None:
         order = feed.order
-        while self.feeds.get(order.token) is feed and not feed.stopped and not feed.order.is_terminal:
-            was_leading = feed.leading
-            if not self._claim(feed):
-                if not connected.done():
-                    connected.set_result(False)
-                await asyncio.sleep(CHECK_SECONDS)  # another worker leads; the checker reads its news
-                continue
-            if not was_leading and connected.done():
-                # Taken over from a worker that stopped leading: it may have seen the order end.
-                rows = await _read_many([order.token])
-                if not rows or rows[0].is_terminal:
-                    if rows:
-                        feed.tell(rows[0])
-                    return
+        while not self._claim(feed):
+            if not connected.done():
+                connected.set_result(False)
+            await asyncio.sleep(CHECK_SECONDS)  # another worker leads; the checker reads its news
+            if self.feeds.get(order.token) is not feed or feed.stopped or feed.order.is_terminal:
+                return
+        if connected.done():
+            # Taken over from a worker that stopped leading: it may have seen the order end.
+            rows = await _read_many([order.token])
+            if rows:
                 feed.tell(rows[0])
-            client = build_async_client()
-            try:
-                async with client.open_order_stream(
-                    order_id=order.upstream_order_id, end_user=feed.end_user
-                ) as events:
-                    if not connected.done():
-                        connected.set_result(True)
-                    async for event in events:
-                        self._claim(feed)
-                        if event.event == "stop":
-                            feed.stop()  # the upstream will say no more of this order
-                            return
-                        if event.event == "message" and event.data:
-                            recorded = await _record(feed.order, event.data)
-                            if recorded is not None:
-                                feed.tell(recorded)
-                                if recorded.is_terminal:
-                                    break
-            except UpstreamError as exc:
+            if not rows or feed.stopped:
+                return
+        client = build_async_client()
+        try:
+            async with client.open_order_stream(
+                order_id=order.upstream_order_id, end_user=feed.end_user
+            ) as events:
                 if not connected.done():
-                    connected.set_exception(exc)
-                    return
-                logger.info("order %s: upstream stream dropped: %s", order.reference, exc)
-            finally:
-                await client.aclose()
-            # The stream ended before the order did (the upstream closes long streams): ask once,
-            # then open it again.
-            if self.feeds.get(order.token) is feed and not feed.order.is_terminal:
-                await asyncio.sleep(RECONNECT_SECONDS)
-                try:
-                    feed.tell(await _refresh(feed.order))
-                except UpstreamError:
-                    pass
+                    connected.set_result(True)
+                async for event in events:
+                    self._claim(feed)
+                    if event.event == "stop":
+                        feed.stop()  # the upstream will say no more of this order
+                        return
+                    if event.event == "message" and event.data:
+                        recorded = await _record(feed.order, event.data)
+                        if recorded is not None:
+                            feed.tell(recorded)
+                            if feed.stopped:
+                                return
+        except UpstreamError as exc:
+            if not connected.done():
+                connected.set_exception(exc)
+                return
+            logger.info("order %s: upstream stream dropped: %s", order.reference, exc)
+        finally:
+            await client.aclose()
+        # The upstream's stream ended before the order did (dropped, or closed as long streams
+        # are): so do the pages'. Their browsers reconnect, and the next one opens a new stream.
+        feed.end()
 
     def _start_checker(self) -> None:
         if self.checker is None or self.checker.done():
