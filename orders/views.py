@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from storefront.htmx import render_page
 from storefront.ratelimit import rate_limited
 from storefront.sandbox.simulate import SIMULATE_ACTIONS
 from storefront.serving_flags import STREAMS_ENVIRON_KEY
@@ -27,6 +26,7 @@ from .presentation import copy_for, delivered_item, payment_state_words, simulat
 from .selectors import aget_order_for_token, get_order_for_token
 from .services import keeps_updating, refresh_order_if_stale, simulate_order_payment
 from .states import OrderState
+from .status_fragment import render_status
 
 
 def serves_streams(request: HttpRequest) -> bool:
@@ -98,8 +98,7 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     order = get_order_for_token(token=token)
     refresh_order_if_stale(order=order)
     context = order_context(request, order)
-    return render_page(request, "orders/detail.html", context, partial="status",
-                       stop_polling=not context["live"])
+    return render_status(request, context, stop_polling=not context["live"])
 
 
 # Not CSRF-checked: order pages send no referrer, so browsers post them with `Origin: null`, which

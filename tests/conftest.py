@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import translation
 
+from orders.status_fragment import forget_fragments
 from storefront.page_cache import forget_pages
 from storefront.upstream.cache import forget_memo
 from storefront.upstream.client import EndUser
@@ -71,6 +72,7 @@ def clear_caches() -> None:
         each.clear()
     forget_memo()
     forget_pages()
+    forget_fragments()
 
 
 @pytest.fixture(autouse=True)

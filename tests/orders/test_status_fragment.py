@@ -1,0 +1,75 @@
+"""The polled status fragment kept per version of what it shows (orders.status_fragment)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.template import defaultfilters
+from django.urls import reverse
+from django.utils import timesince, timezone
+from orders_factory import *  # noqa: F403  (fixtures: order)
+
+from orders import status_fragment, views
+from orders.models import Order
+from orders.services import simulate_order_payment
+
+pytestmark = pytest.mark.django_db
+
+
+def poll(client, order: Order):
+    return client.get(reverse("orders:detail", kwargs={"token": order.token}), headers={"HX-Request": "true"})
+
+
+def fresh_poll(client, order: Order, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(status_fragment, "fragment_key", lambda context: None)
+        return poll(client, order)
+
+
+def test_a_repeated_poll_gets_the_fresh_render_from_the_kept_fragment(client, order, monkeypatch):  # noqa: F811
+    first = poll(client, order)
+    kept = poll(client, order)
+    assert len(status_fragment._fragments) == 1
+    fresh = fresh_poll(client, order, monkeypatch)
+    assert kept.content == first.content == fresh.content
+    assert kept.status_code == fresh.status_code == 200
+    assert kept["Vary"] == fresh["Vary"] and kept["Content-Type"] == fresh["Content-Type"]
+
+
+def test_a_change_of_the_order_is_shown_at_the_next_poll(client, order, end_user):  # noqa: F811
+    assert 'id="wallet-address"' in poll(client, order).content.decode()
+    simulate_order_payment(order=order, action="expire", end_user=end_user)
+    response = poll(client, order)
+    assert response.status_code == 286
+    assert 'id="wallet-address"' not in response.content.decode()
+
+
+def test_the_time_left_to_pay_follows_the_clock(client, order, monkeypatch):  # noqa: F811
+    now_left = timesince.timeuntil(order.expires_at)
+    assert f">{now_left}</span>" in poll(client, order).content.decode()
+    later = timezone.now() + timedelta(minutes=5)
+
+    def five_minutes_later(d, now=None, **kwargs):
+        return timesince.timeuntil(d, now or later, **kwargs)
+
+    for module in (defaultfilters, status_fragment):  # the |timeuntil filter's clock, and the key's
+        monkeypatch.setattr(module, "timeuntil", five_minutes_later)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr(views, "refresh_order_if_stale", lambda order: order)  # only the clock moves
+    html = poll(client, order).content.decode()
+    later_left = five_minutes_later(Order.objects.get(pk=order.pk).expires_at)
+    assert later_left != now_left and f">{later_left}</span>" in html
+
+
+def test_two_orders_never_share_a_fragment(client, order, make_order, monkeypatch):  # noqa: F811
+    other = make_order()
+    for each in (order, other, order, other):
+        assert poll(client, each).content == fresh_poll(client, each, monkeypatch).content
+    assert len(status_fragment._fragments) == 2
+
+
+def test_delivered_codes_are_never_kept(client, order, monkeypatch):  # noqa: F811
+    Order.objects.filter(pk=order.pk).update(state="Done")
+    poll(client, order)
+    assert len(status_fragment._fragments) == 0
