@@ -1,25 +1,20 @@
 """Open payment pages as `make run` serves them: many watchers per order over 2 workers.
 
-The shop runs as `python -m storefront.server --workers 2` against the sandbox upstream over HTTP;
-orders are placed, pages subscribe to their streams, and the sandbox is told each payment arrived,
-so the shop learns of it only through its own stream of the order.
+The shop runs as `python -m storefront.server --workers 2` (tests/served_shop.py), against the
+sandbox upstream over HTTP and in process; orders are placed, pages subscribe to their streams, and
+the sandbox is told each payment arrived, so the shop learns of it only through its own stream.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
-from process_support import free_port, wait_for
+from served_shop import served_shop
 
-ROOT = Path(__file__).resolve().parents[1]
 ORDERS = 3
 WATCHERS_PER_ORDER = 20
 
@@ -57,75 +52,10 @@ class Watcher:
         self.writer.transport.abort()  # the shopper closed the tab: no goodbye
 
 
-def answers(url: str) -> bool:
-    try:
-        return httpx.get(url).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-# Tell the sandbox a payment arrived, from outside the shop, in the sandbox's own store; prints when.
-SIMULATE_PAY = """
-import sys, time, django
-django.setup()
-from storefront.upstream.end_user import EndUser
-from storefront.upstream.factory import get_client
-shopper = EndUser(ip="127.0.0.1", user_agent="live-test", country_code="US")
-for order_id in sys.argv[1:]:
-    print(order_id, time.monotonic(), flush=True)
-    get_client().simulate_payment(order_id=order_id, action="pay", end_user=shopper)
-"""
-
-
 @pytest.fixture(params=["sandbox over HTTP", "sandbox in process"])
-def served_shop(request, tmp_path):
-    sandbox_port, shop_port = free_port(), free_port()
-    over_http = request.param == "sandbox over HTTP"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_ALLOW_ASYNC")},
-        "DEBUG": "false",
-        "LOG_LEVEL": "INFO",
-        "SECRET_KEY": "live-test-" + "x" * 50,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
-        "CACHE_URL": f"diskcache://{tmp_path / 'cache'}",
-        "CRYPTOREFILLS_API_URL": f"http://127.0.0.1:{sandbox_port}" if over_http else "",
-        "SANDBOX_DB_PATH": str(tmp_path / "sandbox.sqlite3"),
-        # The sandbox moves a paid order on a step at a time; short steps keep the wait short.
-        "SANDBOX_STEP_SECONDS": "0.3",
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    log = (tmp_path / "shop.log").open("w+")
-    processes = [
-        subprocess.Popen([*manage, "sandbox_upstream", "--port", str(sandbox_port)],
-                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-    ] if over_http else []
-    processes += [
-        subprocess.Popen([sys.executable, "-m", "storefront.server", "--port", str(shop_port), "--workers=2"],
-                         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
-    ]
-    try:
-        wait_for(lambda: answers(f"http://127.0.0.1:{shop_port}/healthz"), seconds=60, what="the shop")
-        if over_http:
-            wait_for(lambda: answers(f"http://127.0.0.1:{sandbox_port}/api/available-countries"),
-                     seconds=60, what="the sandbox")
-        placed = subprocess.run([sys.executable, "bench/place_order.py", "--count", str(ORDERS)],
-                                cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
-        orders = [line.split() for line in placed.splitlines()]
-        sandbox = f"http://127.0.0.1:{sandbox_port}" if over_http else None
-
-        def pay(order_ids: list[str]) -> dict[str, float]:
-            said = subprocess.run([sys.executable, "-c", SIMULATE_PAY, *order_ids], cwd=ROOT, env=env,
-                                  check=True, capture_output=True, text=True).stdout
-            return {order_id: float(at) for order_id, at in (line.split() for line in said.splitlines())}
-
-        yield shop_port, sandbox, orders, log, pay
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
-        log.close()
+def shop(request, tmp_path):
+    with served_shop(tmp_path, over_http=request.param == "sandbox over HTTP", orders=ORDERS) as served:
+        yield served
 
 
 def stream_opens(sandbox: str) -> dict[str, int]:
@@ -133,8 +63,8 @@ def stream_opens(sandbox: str) -> dict[str, int]:
     return {path: n for path, n in counts.items() if path.endswith("/subscribe")}
 
 
-def test_every_page_is_told_at_once_and_each_payment_within_two_seconds_over_one_upstream_stream(served_shop):
-    port, sandbox, orders, log, pay = served_shop
+def test_every_page_is_told_at_once_and_each_payment_within_two_seconds_over_one_upstream_stream(shop):
+    port, sandbox, orders, log, pay = shop.port, shop.sandbox, shop.orders, shop.log, shop.pay
 
     async def run():
         watchers = [Watcher(port, token) for token, _ in orders for _ in range(WATCHERS_PER_ORDER)]
