@@ -32,7 +32,6 @@ sandbox: install
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } || echo "wrk not installed: using the Python load generator"
 	$(PY) bench/run.py
-	$(PY) bench/growth.py
 
 lighthouse: install
 	$(PY) bench/lighthouse.py

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 from harness import PY, ROOT, answers, running_shop
-from run import count_calls, load
+from loadgen import count_calls, load
 
 TMP = Path(tempfile.mkdtemp(prefix="shop-cache-bench-"))
 CACHES = {

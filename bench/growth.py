@@ -175,7 +175,8 @@ def main() -> None:
     text = "\n".join(
         [
             "",
-            f"Growth (mean of {RUNS} warm views, in-process, DEBUG off):",
+            f"Growth ({os.environ.get('BENCH_SERVICES_LABEL', 'SQLite + embedded disk cache')}; "
+            f"mean of {RUNS} warm views, in-process, DEBUG off):",
             "",
             *catalog_figures(),
             "",
@@ -183,6 +184,8 @@ def main() -> None:
         ]
     )
     print(text)
+    if "--print-only" in sys.argv:  # bench/run.py puts the tables in its own report
+        return
     with open(ROOT / "bench" / "results.md", "a") as results:
         results.write(text + "\n")
 

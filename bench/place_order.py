@@ -2,6 +2,8 @@
 
 Run by bench/harness.py with the running shop's environment: `python bench/place_order.py [--pay]`.
 With --pay, the sandbox is told the payment arrived and the order is followed to Done.
+With `--count N`, N orders are placed in this one process (Django starts once, not N times) and
+each is printed on its own line as "token upstream_order_id".
 """
 
 from __future__ import annotations
@@ -72,5 +74,15 @@ def place_order(*, pay: bool) -> Order:
     return order
 
 
+def main(argv: list[str]) -> None:
+    pay = "--pay" in argv
+    if "--count" not in argv:
+        print(place_order(pay=pay).token)
+        return
+    for _ in range(int(argv[argv.index("--count") + 1])):
+        order = place_order(pay=pay)
+        print(order.token, order.upstream_order_id, flush=True)
+
+
 if __name__ == "__main__":
-    print(place_order(pay="--pay" in sys.argv).token)
+    main(sys.argv[1:])
