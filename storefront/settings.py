@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "storefront.middleware.UpstreamErrorMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "storefront.csp_middleware.PrebuiltCSPMiddleware",  # django-csp's, its one policy built once
 ]
 
 ROOT_URLCONF = "storefront.urls"
