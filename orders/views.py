@@ -97,8 +97,8 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     """Show the order: how to pay while payment is open, then its progress, then its codes."""
     order = get_order_for_token(token=token)
     refresh_order_if_stale(order=order)
-    context = order_context(request, order)
-    return render_status(request, context, stop_polling=not context["live"])
+    return render_status(request, order, streams=serves_streams(request),
+                         context=lambda: order_context(request, order))
 
 
 # Not CSRF-checked: order pages send no referrer, so browsers post them with `Origin: null`, which

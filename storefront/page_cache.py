@@ -25,7 +25,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
@@ -96,18 +95,11 @@ def visitor_key(request: HttpRequest, view_name: str) -> tuple | None:
     )
 
 
-def _inputs_unchanged(inputs: tuple[tuple[str, Any], ...]) -> bool:
-    if not inputs:
-        return True
-    current = cache.get_many([key for key, _value in inputs])
-    return all(current.get(key) == value for key, value in inputs)
-
-
 def _find(key: tuple) -> KeptPage | None:
     kept = _pages.get(key)
     if kept is None:
         return None
-    if time.time() >= kept.fresh_until or not _inputs_unchanged(kept.inputs):
+    if time.time() >= kept.fresh_until or not page_inputs.still_current(kept.inputs):
         with _pages_lock:
             if _pages.get(key) is kept:
                 del _pages[key]

@@ -16,6 +16,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+
 
 @dataclass
 class RenderInputs:
@@ -56,6 +58,14 @@ def note_failed_read() -> None:
     inputs = _recording.get()
     if inputs is not None:
         inputs.fresh_until = 0.0
+
+
+def still_current(seen: tuple[tuple[str, Any], ...]) -> bool:
+    """Return whether every shared-cache key read still holds the value seen (one round trip)."""
+    if not seen:
+        return True
+    current = cache.get_many([key for key, _value in seen])
+    return all(current.get(key) == value for key, value in seen)
 
 
 def read_so_far() -> str:

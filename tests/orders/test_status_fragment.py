@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timesince, timezone
@@ -23,7 +24,7 @@ def poll(client, order: Order):
 
 def fresh_poll(client, order: Order, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(status_fragment, "fragment_key", lambda context: None)
+        patch.setattr(status_fragment, "fragment_key", lambda order, streams: None)
         return poll(client, order)
 
 
@@ -73,3 +74,29 @@ def test_delivered_codes_are_never_kept(client, order, monkeypatch):  # noqa: F8
     Order.objects.filter(pk=order.pk).update(state="Done")
     poll(client, order)
     assert len(status_fragment._fragments) == 0
+
+
+def test_a_kept_fragment_is_rendered_again_once_the_payment_vias_it_shows_change(client, order, monkeypatch):  # noqa: F811
+    built = []
+    real = views.order_context
+    monkeypatch.setattr(views, "order_context", lambda *args: built.append(1) or real(*args))
+    poll(client, order)
+    poll(client, order)
+    assert len(built) == 1
+    cache.delete("upstream:payment_vias:stamp")  # refreshed elsewhere, or evicted
+    poll(client, order)
+    assert len(built) == 2
+
+
+def test_the_status_context_depends_on_nothing_of_the_request_but_the_stream_flag(order, rf):  # noqa: F811
+    # The kept fragment's key holds no request state (orders.status_fragment): keep it that way.
+    url = reverse("orders:detail", kwargs={"token": order.token})
+    plain = rf.get(url)
+    other = rf.get(url + "?x=1", HTTP_USER_AGENT="Other/1.0", REMOTE_ADDR="10.9.8.7", HTTP_COOKIE="a=b",
+                   HTTP_ACCEPT_LANGUAGE="es", HTTP_HX_REQUEST="true", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    for request in (plain, other):
+        request.session = {}
+    first, second = views.order_context(plain, order), views.order_context(other, order)
+    assert first.keys() == second.keys()
+    for name in first.keys() - {"now", "items"}:
+        assert first[name] == second[name], name
