@@ -57,14 +57,22 @@ EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b")
 
 @dataclass
 class Watcher:
-    """One open payment page's stream and what it saw: (monotonic time, state) per message."""
+    """One open payment page's stream and what it saw: (monotonic time, state) per message.
+
+    It behaves as the page's script (static/js/orders.js) does: when a stream ends without `stop`,
+    or is refused, it connects again after 1 s, then 2 s, 4 s... (1 s again after a message).
+    """
 
     order: int
     token: str
-    opened_at: float = 0.0
-    status: int = 0
+    opened_at: float = 0.0  # the first connection's times: asked, connected, answered
+    connected_at: float = 0.0
+    answered_at: float = 0.0
+    status: int = 0  # the first answer's status
+    reconnects: int = 0
     states: list[tuple[float, str]] = field(default_factory=list)
     stopped: bool = False
+    leaving: bool = False
     error: str = ""
     writer: asyncio.StreamWriter | None = None
 
@@ -98,13 +106,33 @@ def parse_events(buffer: str) -> tuple[list[tuple[str, str]], str]:
 
 
 async def watch(watcher: Watcher, host: str, port: int) -> None:
-    """Hold one stream open, recording each state it is told, until it ends or is dropped."""
+    """Keep one page's stream open, as the page does, until it stops, gives up or leaves."""
     watcher.opened_at = time.monotonic()
+    delay = 1.0
+    while True:
+        seen = len(watcher.states)
+        status = await stream_once(watcher, host, port)
+        if watcher.status == 0:
+            watcher.status = status
+        if len(watcher.states) > seen:
+            delay = 1.0
+        if watcher.stopped or watcher.leaving or delay > 30:
+            return
+        await asyncio.sleep(delay)
+        delay *= 2
+        watcher.reconnects += 1
+
+
+async def stream_once(watcher: Watcher, host: str, port: int) -> int:
+    """Read one connection's stream, recording each state it is told; return its status (0: none)."""
+    first = not watcher.connected_at
     try:
         reader, writer = await asyncio.open_connection(host, port)
     except OSError as exc:
         watcher.error = f"connect: {exc.strerror or exc}"
-        return
+        return 0
+    if first:
+        watcher.connected_at = time.monotonic()
     watcher.writer = writer
     connection = h11.Connection(h11.CLIENT)
     request = h11.Request(
@@ -113,7 +141,7 @@ async def watch(watcher: Watcher, host: str, port: int) -> None:
         headers=[("Host", f"{host}:{port}"), ("Accept", "text/event-stream"), ("User-Agent", "bench-live")],
     )
     writer.write(connection.send(request) + connection.send(h11.EndOfMessage()))
-    buffer = ""
+    buffer, status = "", 0
     try:
         while True:
             event = connection.next_event()
@@ -122,8 +150,10 @@ async def watch(watcher: Watcher, host: str, port: int) -> None:
                 connection.receive_data(data)  # b"" marks the end of the connection
                 continue
             if isinstance(event, h11.Response):
-                watcher.status = event.status_code
-            elif isinstance(event, h11.Data) and watcher.status == 200:
+                status = event.status_code
+                if first:
+                    watcher.answered_at = time.monotonic()
+            elif isinstance(event, h11.Data) and status == 200:
                 events, buffer = parse_events(buffer + event.data.decode("utf-8", "replace"))
                 now = time.monotonic()
                 for name, data in events:
@@ -135,14 +165,18 @@ async def watch(watcher: Watcher, host: str, port: int) -> None:
                         except (ValueError, AttributeError):
                             watcher.states.append((now, f"unreadable: {data[:40]}"))
             elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
-                return
+                break
     except (OSError, h11.RemoteProtocolError) as exc:
-        if not watcher.error:
+        if not watcher.leaving:
             watcher.error = type(exc).__name__
+    finally:
+        writer.close()
+    return status
 
 
 def drop(watcher: Watcher, *, reset: bool) -> None:
     """Leave as a closed tab does: a TCP reset (SO_LINGER 0) or a plain close, nothing said first."""
+    watcher.leaving = True
     if watcher.writer is None:
         return
     if reset:
@@ -229,11 +263,12 @@ async def measure_async(shop, orders: list[tuple[str, str]]) -> dict:
     # 2. Every watcher at once, as when a thousand payment pages are open.
     tasks = [asyncio.create_task(watch(w, host, port)) for w in watchers]
     deadline = time.monotonic() + FIRST_EVENT_TIMEOUT
-    while time.monotonic() < deadline and not all(
-        w.states or w.error or w.status not in (0, 200) for w in watchers
-    ):
+    while time.monotonic() < deadline and not all(w.states for w in watchers):
         await asyncio.sleep(0.1)
+    # From the page's side: asked to first state (across reconnections), and where that time went.
     first_waits = [w.states[0][0] - w.opened_at for w in watchers if w.states]
+    connect_waits = [w.connected_at - w.opened_at for w in watchers if w.connected_at]
+    answer_waits = [w.answered_at - w.connected_at for w in watchers if w.answered_at]
     await asyncio.sleep(1.0)  # settle: what each watcher shows now is the state before the change
     before_change = [w.states[-1][1] if w.states else "" for w in watchers]
 
@@ -301,6 +336,9 @@ async def measure_async(shop, orders: list[tuple[str, str]]) -> dict:
         "answers": statuses,
         "got_first_event": len(first_waits),
         "first_event_s": percentiles(first_waits),
+        "connect_s": percentiles(connect_waits),
+        "headers_s": percentiles(answer_waits),
+        "reconnects": sum(w.reconnects for w in watchers),
         "changes_made": len(changed_at),
         "change_errors": change_errors,
         "new_upstream_states": sorted(set(new_states.values())),
@@ -396,6 +434,9 @@ def report_lines(runs: list[dict]) -> list[str]:
         row("stream answers", lambda r: ", ".join(f"{n} × {k}" for k, n in sorted(r["answers"].items()))),
         row("got the current state", lambda r: f"{r['got_first_event']:,} of {r['watchers']:,}"),
         row("first event p50 / p99 / max", lambda r: seconds_text(r["first_event_s"])),
+        row("of which: connected / answered (headers) p50 / p99 / max", lambda r:
+            f"{seconds_text(r['connect_s'])}; {seconds_text(r['headers_s'])}"),
+        row("reconnections (as the page's script makes them)", lambda r: f"{r['reconnects']:,}"),
         row("change seen p50 / p99 / max", lambda r: seconds_text(r["change_seen_s"])),
         row("watchers that missed their change", lambda r: f"{r['change_missed']:,}"
             + (f" ({r['change_errors']} changes failed)" if r["change_errors"] else "")),

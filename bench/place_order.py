@@ -27,21 +27,26 @@ from storefront.upstream.factory import get_client  # noqa: E402
 
 EMAIL = "bench@example.com"
 SHOPPER = EndUser(ip="127.0.0.1", user_agent="bench", country_code="US")
-BODY = {
-    "email": EMAIL,
-    "user": {"email": EMAIL, "has_accepted_newsletter": False},
-    "payment": {"type": "via", "payment_via": "USER_WALLET", "coin": "USDC", "network": "Solana"},
-    "deliveries": [
-        {"beneficiary_account": EMAIL, "brand_name": "Airbnb", "country_code": "US", "denomination": "50 USD"}
-    ],
-    "lang": "en",
-}
 
 
-def place_order(*, pay: bool) -> Order:
+def order_body(email: str) -> dict:
+    """Return the upstream's order request for one $50 Airbnb card bought by `email`."""
+    return {
+        "email": email,
+        "user": {"email": email, "has_accepted_newsletter": False},
+        "payment": {"type": "via", "payment_via": "USER_WALLET", "coin": "USDC", "network": "Solana"},
+        "deliveries": [
+            {"beneficiary_account": email, "brand_name": "Airbnb", "country_code": "US",
+             "denomination": "50 USD"}
+        ],
+        "lang": "en",
+    }
+
+
+def place_order(*, pay: bool, email: str = EMAIL) -> Order:
     """Create the order upstream and its row here, as checkout would."""
     order = Order.objects.create(
-        email=EMAIL,
+        email=email,
         country_code="US",
         coin="USDC",
         network="Solana",
@@ -56,11 +61,11 @@ def place_order(*, pay: bool) -> Order:
         country_code="US",
         denomination="50 USD",
         localized_denomination="$50",
-        beneficiary_account=EMAIL,
+        beneficiary_account=email,
     )
     client = get_client()
     record_upstream_order(
-        order=order, upstream=client.create_order(body=BODY, end_user=SHOPPER), source="checkout"
+        order=order, upstream=client.create_order(body=order_body(email), end_user=SHOPPER), source="checkout"
     )
     if pay:
         for _ in range(100):
@@ -79,8 +84,9 @@ def main(argv: list[str]) -> None:
     if "--count" not in argv:
         print(place_order(pay=pay).token)
         return
-    for _ in range(int(argv[argv.index("--count") + 1])):
-        order = place_order(pay=pay)
+    # A buyer of their own for each: the sandbox, as live, caps what one e-mail may spend a day.
+    for number in range(int(argv[argv.index("--count") + 1])):
+        order = place_order(pay=pay, email=f"bench-{number}@example.com")
         print(order.token, order.upstream_order_id, flush=True)
 
 
