@@ -2,7 +2,9 @@
 
 Prints the mean time of warm page views, in-process through Django's full request stack:
 the brand catalog and product page with 50 and with 5,000 brands in one country, and the admin
-order list with 100 and with 100,000 orders. Appends the figures to bench/results.md.
+order list with 100 and with 100,000 orders. Appends the figures to bench/results.md, or with
+--print-only only prints them (bench/run.py, which runs it once per configuration: BENCH_DATABASE_URL,
+BENCH_CACHE_URL and BENCH_SERVICES_LABEL say which).
 """
 
 from __future__ import annotations
