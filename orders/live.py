@@ -21,12 +21,14 @@ import json
 import logging
 import uuid
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.db import close_old_connections
+from django.http import HttpResponse, StreamingHttpResponse
 from pydantic import ValidationError
 
 from storefront.upstream import schemas
@@ -277,6 +279,40 @@ def _detached_task(coroutine) -> asyncio.Task:
     """Start a task that outlives the request that started it, so it runs in none's context (its
     request id, its thread for sync calls)."""
     return asyncio.get_running_loop().create_task(coroutine, context=contextvars.Context())
+
+
+class LiveStreamResponse(StreamingHttpResponse):
+    """The events of one open order page, opened on the server's event loop before its head is sent.
+
+    storefront.serving answers the request with Django's WSGI handler (all middleware, no thread
+    hops), then calls `open_on_loop()`: it joins the order's feed and returns the page's events,
+    or the answer to send instead when this worker cannot open the upstream's stream. A server
+    that does not know to (a plain ASGI server) streams `streaming_content`, which opens the feed
+    itself and ends at once on such an error (the page then polls).
+    """
+
+    def __init__(self, *, order: Order, end_user: EndUser,
+                 refusal: Callable[[UpstreamError], HttpResponse]) -> None:
+        super().__init__(self._open_and_relay(), content_type="text/event-stream")
+        self.order, self.end_user, self.refusal = order, end_user, refusal
+        # Each event says only what the page shows; still, nothing about an order is kept by any cache.
+        self["Cache-Control"] = "no-store, no-transform"
+        self["X-Accel-Buffering"] = "no"
+        self["Referrer-Policy"] = "no-referrer"
+
+    async def open_on_loop(self) -> HttpResponse | AsyncIterator[bytes]:
+        try:
+            return await hub().watch(self.order, end_user=self.end_user)
+        except UpstreamError as exc:
+            return self.refusal(exc)
+
+    async def _open_and_relay(self) -> AsyncIterator[bytes]:
+        events = await self.open_on_loop()
+        if isinstance(events, HttpResponse):
+            return
+        async with aclosing(events):
+            async for chunk in events:
+                yield chunk
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -45,15 +45,6 @@ def get_order_for_token(*, token: str) -> Order:
     return order
 
 
-async def aget_order_for_token(*, token: str) -> Order:
-    """Return the order behind a secret URL, or raise Http404 (async views)."""
-    _check_token_shape(token)
-    order = await Order.objects.filter(token=token).afirst()
-    if order is None:
-        raise Http404
-    return order
-
-
 def _open_q() -> Q:
     return ~Q(state__in=TERMINAL_STATES) & ~Q(upstream_order_id=None) & ~Q(state=OrderState.SUBMITTING)
 

@@ -7,7 +7,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from storefront.upstream.errors import UpstreamError, UpstreamStatusError
 
 from . import live, payment
 from .presentation import copy_for, delivered_item, payment_state_words, simulate_buttons
-from .selectors import aget_order_for_token, get_order_for_token
+from .selectors import get_order_for_token
 from .services import keeps_updating, refresh_order_if_stale, simulate_order_payment
 from .states import OrderState
 from .status_fragment import render_status
@@ -132,27 +132,28 @@ def simulate(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("orders:detail", token=order.token)
 
 
-async def subscribe(request: HttpRequest, token: str) -> HttpResponse:
+def stream_refusal(exc: UpstreamError) -> HttpResponse:
+    """The answer to a page whose stream this worker cannot open from the upstream."""
+    if isinstance(exc, UpstreamStatusError):
+        # The upstream's status is passed on, except a 500: from us it would claim the shop broke.
+        status = 502 if exc.status_code in (0, 500) else exc.status_code
+        return _private(JsonResponse({"error": "Upstream returned an error"}, status=status))
+    return _private(JsonResponse({"error": "Failed to connect to upstream stream"}, status=502))
+
+
+def subscribe(request: HttpRequest, token: str) -> HttpResponse:
     """Send the page the order's state and amounts, then each change (SSE); 502 if the upstream's
     stream cannot be opened. Every page of one order shares one upstream stream (orders/live.py)."""
     if request.method != "GET":
         return _private(JsonResponse({"error": "Method not allowed"}, status=405))
-    order = await aget_order_for_token(token=token)
+    order = get_order_for_token(token=token)
+    if not serves_streams(request):
+        return _private(JsonResponse({"error": "This server does not stream; the order page polls"},
+                                     status=404))
     if not order.upstream_order_id:
         return _private(JsonResponse({"error": "The order is not placed yet"}, status=404))
-    try:
-        events = await live.hub().watch(
-            order, end_user=end_user_from_request(request, country_code=order.country_code)
-        )
-    except UpstreamStatusError as exc:
-        # The upstream's status is passed on, except a 500: from us it would claim the shop broke.
-        status = 502 if exc.status_code in (0, 500) else exc.status_code
-        return _private(JsonResponse({"error": "Upstream returned an error"}, status=status))
-    except UpstreamError:
-        return _private(JsonResponse({"error": "Failed to connect to upstream stream"}, status=502))
-    response = StreamingHttpResponse(events, content_type="text/event-stream")
-    # Each event says only what the page shows; still, nothing about an order is kept by any cache.
-    response["Cache-Control"] = "no-store, no-transform"
-    response["X-Accel-Buffering"] = "no"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return live.LiveStreamResponse(
+        order=order,
+        end_user=end_user_from_request(request, country_code=order.country_code),
+        refusal=stream_refusal,
+    )

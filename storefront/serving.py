@@ -1,23 +1,27 @@
-"""The application `make run` serves: pages the WSGI way, the order streams the ASGI way, on one port.
+"""The application `make run` serves: every request the WSGI way, the order streams then on the loop.
 
 Under Django's ASGI handler every synchronous middleware and the view each hop to a thread, and a
 page costs several times what it costs under a sync WSGI worker (measured: /healthz 745 req/s under
 uvicorn + ASGI, 3,450 under gunicorn's sync workers, 5,340 here). So a page is handled here as a
 sync worker would: the WSGI handler runs to the end on the worker's own thread, one page at a time,
-with nothing to hop to. Only the order streams (long-lived, waiting on the upstream) go to Django's
-ASGI handler, so thousands of them wait on the event loop without holding a thread each.
+with nothing to hop to. The order streams are answered the same way, and their answer (with an
+`open_on_loop` method, storefront/serving_flags.py) is then opened and relayed on the event loop:
+thousands of them wait there without holding a thread each (under Django's ASGI handler each held
+one, and opening 1,000 took seconds).
 
 A page thus blocks the worker's loop while it renders, as a sync worker is blocked: the streams on
 that worker wait those milliseconds. Django refuses database calls on a thread that runs an event
 loop unless told they are meant; they are here, which is why DJANGO_ALLOW_ASYNC_UNSAFE is set
-before Django loads, in this module only (the tests and the management commands keep the guard).
+before Django loads, in this module only (management commands keep the guard; tests that import
+this module, to serve through it, do not).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-import re
 import sys
+from contextlib import aclosing
 from io import BytesIO
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefront.settings")
@@ -27,16 +31,12 @@ import django  # noqa: E402
 
 django.setup(set_prefix=False)
 
-from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.http import HttpResponseBase  # noqa: E402
 
-from storefront.serving_flags import STREAMS_ENVIRON_KEY  # noqa: E402
-
-# The only paths answered by Django's ASGI handler: the order streams (orders/api_urls.py).
-STREAMED_PATH = re.compile(r"^/api/orders/[^/]+/subscribe$")
+from storefront.serving_flags import OPEN_ON_LOOP, STREAMS_ENVIRON_KEY  # noqa: E402
 
 _pages = WSGIHandler()
-_streams = ASGIHandler()
 
 
 def wsgi_environ(scope: dict, body: bytes) -> dict:
@@ -92,16 +92,16 @@ async def serve_page(scope: dict, receive, send) -> None:
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info=None) -> None:
         started["status"] = int(status.split(" ", 1)[0])
-        started["headers"] = [(name.lower().encode("latin-1"), value.strip().encode("latin-1"))
-                              for name, value in headers]
+        started["headers"] = _encoded_headers(headers)
 
     result = _pages(wsgi_environ(scope, body), start_response)
     try:
+        if hasattr(result, OPEN_ON_LOOP):
+            await _serve_stream(result, started, receive, send)
+            return
         chunks = iter(result)
         first = next(chunks, b"")  # a WSGI app may call start_response only once iterated
-        await send(
-            {"type": "http.response.start", "status": started["status"], "headers": started["headers"]}
-        )
+        await _send_head(send, started["status"], started["headers"])
         pending = first
         for chunk in chunks:
             if chunk:
@@ -112,6 +112,45 @@ async def serve_page(scope: dict, receive, send) -> None:
         close = getattr(result, "close", None)
         if close is not None:
             close()  # fires request_finished: database connections are closed or kept as configured
+
+
+def _encoded_headers(headers) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.strip().encode("latin-1")) for name, value in headers]
+
+
+async def _send_head(send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+
+
+async def _serve_stream(response, started: dict, receive, send) -> None:
+    """Open a long-lived answer on the loop, then relay its chunks until it ends or the client leaves."""
+    opened = await getattr(response, OPEN_ON_LOOP)()
+    if isinstance(opened, HttpResponseBase):  # refused: that answer goes instead, with the same id
+        request_id = [(name, value) for name, value in started["headers"] if name == b"x-request-id"]
+        await _send_head(send, opened.status_code, _encoded_headers(opened.items()) + request_id)
+        await send({"type": "http.response.body", "body": opened.content})
+        return
+    await _send_head(send, started["status"], started["headers"])
+
+    async def relay() -> None:
+        async with aclosing(opened):
+            async for chunk in opened:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def client_leaves() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    tasks = [asyncio.ensure_future(relay()), asyncio.ensure_future(client_leaves())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        # Either ended the answer: the other is cancelled, and a send to a client already gone
+        # is not an error worth a log line.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _lifespan(receive, send) -> None:
@@ -128,7 +167,5 @@ async def application(scope: dict, receive, send) -> None:
     """The ASGI application of `python -m storefront.server`."""
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
-    elif scope["type"] == "http" and not STREAMED_PATH.match(scope["path"]):
+    elif scope["type"] == "http":
         await serve_page(scope, receive, send)
-    else:
-        await _streams(scope, receive, send)

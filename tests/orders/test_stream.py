@@ -6,10 +6,9 @@ import json
 
 import httpx
 import pytest
-from async_support import run_async
-from django.test import AsyncClient
 from django.urls import reverse
 from orders_factory import *  # noqa: F403  (fixtures: order, make_order, upstream_calls, wait_until)
+from serving_client import get_through_serving
 
 from orders.models import Order, OrderEvent
 from orders.services import record_upstream_order
@@ -24,18 +23,10 @@ def stream_url(order: Order) -> str:
     return reverse("orders_api:subscribe", kwargs={"token": order.token})
 
 
-def open_stream(url: str) -> tuple[object, list[bytes]]:
-    """Request the stream through ASGI and read it to its end."""
-
-    async def run():
-        response = await AsyncClient().get(url)
-        chunks: list[bytes] = []
-        if response.streaming:
-            async for chunk in response.streaming_content:
-                chunks.append(bytes(chunk))
-        return response, chunks
-
-    return run_async(run)
+def open_stream(url: str) -> tuple[httpx.Response, list[bytes]]:
+    """Request the stream as `make run` serves it and read it to its end."""
+    response = get_through_serving(url)
+    return response, [response.content]
 
 
 def events_of(chunks: list[bytes]) -> list[tuple[str, str]]:
@@ -67,9 +58,9 @@ def test_stream_records_updates_signals_only_the_state_and_stops_at_done(order, 
     get_client().simulate_payment(order_id=order.upstream_order_id, action="pay", end_user=end_user)
     response, chunks = open_stream(stream_url(order))
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/event-stream"
-    assert response["Cache-Control"] == "no-store, no-transform"
-    assert response["X-Accel-Buffering"] == "no"
+    assert response.headers["Content-Type"] == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-store, no-transform"
+    assert response.headers["X-Accel-Buffering"] == "no"
     events = events_of(chunks)
     assert events[-1] == ("stop", "{}")
     messages = [json.loads(data) for name, data in events if name == "message"]
@@ -137,7 +128,8 @@ def test_unreachable_upstream_gives_502(order, monkeypatch):
     use_upstream(monkeypatch, refuse)
     response, _chunks = open_stream(stream_url(order))
     assert response.status_code == 502
-    assert json.loads(response.content) == {"error": "Failed to connect to upstream stream"}
+    assert response.json() == {"error": "Failed to connect to upstream stream"}
+    assert response.headers["X-Request-ID"]
 
 
 @pytest.mark.parametrize("status", [404, 429, 503])
@@ -145,7 +137,7 @@ def test_upstream_error_status_is_passed_on(order, monkeypatch, status):
     use_upstream(monkeypatch, lambda request: httpx.Response(status, json={"status": status, "detail": "X"}))
     response, _chunks = open_stream(stream_url(order))
     assert response.status_code == status
-    assert json.loads(response.content) == {"error": "Upstream returned an error"}
+    assert response.json() == {"error": "Upstream returned an error"}
 
 
 def test_unknown_order_upstream_is_passed_on_from_the_sandbox(order):
@@ -167,13 +159,21 @@ def test_the_stream_speaks_for_the_shopper(order, monkeypatch):
         return event_stream(b"event: stop\ndata: {}\n\n")(request)
 
     use_upstream(monkeypatch, handler)
-
-    async def run():
-        response = await AsyncClient().get(stream_url(order), headers={"User-Agent": "ShopperPhone/1.0"})
-        async for _ in response.streaming_content:
-            pass
-
-    run_async(run)
+    get_through_serving(stream_url(order), headers={"User-Agent": "ShopperPhone/1.0"})
     assert seen["user-agent"] == "ShopperPhone/1.0"
     assert seen["accept"] == "text/event-stream"
     assert seen["x-cr-application"]
+
+
+def test_a_plain_wsgi_server_offers_no_stream_and_says_so(client, order):
+    page = client.get(reverse("orders:detail", kwargs={"token": order.token}))
+    assert b"data-stream-url" not in page.content  # the page polls alone
+    response = client.get(stream_url(order))
+    assert response.status_code == 404
+    assert response.json() == {"error": "This server does not stream; the order page polls"}
+
+
+def test_the_page_served_as_make_run_serves_it_offers_the_stream_and_what_it_shows(order):
+    page = get_through_serving(reverse("orders:detail", kwargs={"token": order.token}))
+    assert f'data-stream-url="{stream_url(order)}"' in page.text
+    assert 'data-live="{&quot;state&quot;:&quot;WaitingForPayment&quot;' in page.text

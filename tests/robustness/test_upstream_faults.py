@@ -14,10 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from async_support import run_async
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import AsyncClient
 from django.urls import reverse
 from robustness_helpers import (
     FAULT_NAMES,
@@ -27,6 +25,7 @@ from robustness_helpers import (
     faulty_upstream,
 )
 from sandbox_products import AMAZON_RANGE, APPLE_RANGE, ATT_15, STEAM_10
+from serving_client import get_through_serving
 
 from orders.models import Order, OrderEvent
 from orders.states import OrderState
@@ -478,15 +477,9 @@ def test_a_failing_simulation_answers_honestly_and_leaves_the_order(client, upst
 
 
 def open_stream(url: str):
-    async def run():
-        response = await AsyncClient().get(url)
-        chunks: list[bytes] = []
-        if response.streaming:
-            async for chunk in response.streaming_content:
-                chunks.append(bytes(chunk))
-        return response, b"".join(chunks)
-
-    return run_async(run)
+    """Request the stream as `make run` serves it and read it to its end."""
+    response = get_through_serving(url)
+    return response, response.content
 
 
 def order_json(order: Order, state: str) -> str:
