@@ -15,6 +15,7 @@ One run, for one database and cache and one sandbox (over HTTP, or inside the sh
    log lines above INFO in the seconds after; then the page throughput again without watchers.
 
     python bench/live.py                  # default services, the sandbox over HTTP and in process
+    python bench/live.py postgres-redis   # the same on PostgreSQL + Redis
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import h11
 import httpx
-from harness import DEFAULT, Services, running_shop
+from harness import CONFIGURATIONS, DEFAULT, Services, running_shop
 from loadgen import load
 
 ORDERS = int(os.environ.get("BENCH_LIVE_ORDERS", "100"))
@@ -297,13 +298,14 @@ async def measure_async(shop, orders: list[tuple[str, str]]) -> dict:
         for k, w in enumerate(watchers)
     ):
         await asyncio.sleep(0.1)
-    change_waits, missed = [], 0
+    change_waits, missed, missed_orders = [], 0, set()
     for k, w in enumerate(watchers):
         if w.order not in changed_at:
             continue
         seen = w.first_state_after(changed_at[w.order], before_change[k])
         if seen is None:
             missed += 1
+            missed_orders.add(w.order)
         else:
             change_waits.append(seen - changed_at[w.order])
     seconds = time.monotonic() - started
@@ -344,6 +346,7 @@ async def measure_async(shop, orders: list[tuple[str, str]]) -> dict:
         "new_upstream_states": sorted(set(new_states.values())),
         "change_seen_s": percentiles(change_waits),
         "change_missed": missed,
+        "change_missed_orders": len(missed_orders),
         "stopped_early": sum(w.stopped for w in watchers),
         "rps_with_watchers": with_watchers["rps"],
         "run_seconds": seconds,
@@ -438,7 +441,8 @@ def report_lines(runs: list[dict]) -> list[str]:
             f"{seconds_text(r['connect_s'])}; {seconds_text(r['headers_s'])}"),
         row("reconnections (as the page's script makes them)", lambda r: f"{r['reconnects']:,}"),
         row("change seen p50 / p99 / max", lambda r: seconds_text(r["change_seen_s"])),
-        row("watchers that missed their change", lambda r: f"{r['change_missed']:,}"
+        row("watchers that missed their change (of orders)",
+            lambda r: f"{r['change_missed']:,} ({r['change_missed_orders']})"
             + (f" ({r['change_errors']} changes failed)" if r["change_errors"] else "")),
         row("home req/s without watchers (before, after)",
             lambda r: f"{r['rps_without_before']:.0f}, {r['rps_without_after']:.0f}"),
@@ -469,5 +473,6 @@ def report_lines(runs: list[dict]) -> list[str]:
 
 
 if __name__ == "__main__":
-    results = [measure(DEFAULT, in_process_sandbox=mode) for mode in (False, True)]
+    chosen = next((c for c in CONFIGURATIONS if c.name in sys.argv[1:]), DEFAULT)
+    results = [measure(chosen, in_process_sandbox=mode) for mode in (False, True)]
     print("\n".join(report_lines(results)))
