@@ -24,6 +24,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from functools import wraps
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
@@ -78,16 +79,33 @@ def _leader_key(order: Order) -> str:
     return f"orders:live:leader:{order.pk}"  # by id: tokens open order pages, and stay out of the cache
 
 
-@sync_to_async(thread_sensitive=False)
+def _database_call(function):
+    """Run `function` on a pool thread, its database connection given back when it returns.
+
+    Not Django's thread-sensitive executor: that belongs to the request that started the feed, and
+    the feed outlives it. Given back, because a pool thread keeps its connection otherwise: with
+    PostgreSQL's pool, each idle thread would hold one of its few.
+    """
+
+    @wraps(function)
+    def call(*args, **kwargs):
+        close_old_connections()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(call, thread_sensitive=False)
+
+
+@_database_call
 def _read_many(tokens: list[str]) -> list[Order]:
-    close_old_connections()
     return list(Order.objects.filter(token__in=tokens))
 
 
-@sync_to_async(thread_sensitive=False)
+@_database_call
 def _record(order: Order, data: str) -> Order | None:
     """Record an order JSON of the upstream's stream on the order's row; None if it is not an order."""
-    close_old_connections()
     try:
         upstream = schemas.Order.model_validate(json.loads(data))
     except (ValueError, ValidationError):

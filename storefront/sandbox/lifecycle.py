@@ -205,20 +205,27 @@ def enter_state(record: OrderRecord, state: str, at: float, config: SandboxConfi
     record.next_due = at + config.step_seconds if following else None
 
 
+def next_transition(record: OrderRecord) -> tuple[float, str] | None:
+    """Return when the order moves on by itself and to which state, or None if it never does."""
+    candidates = []
+    if record.next_state and record.next_due is not None:
+        candidates.append((record.next_due, record.next_state))
+    if record.doc["order_state"] in EXPIRABLE:
+        candidates.append((record.expires_ts, EXPIRED))
+    return min(candidates) if candidates else None
+
+
+def is_due(record: OrderRecord, now: float) -> bool:
+    """Return whether a transition of the order is due by ``now``."""
+    transition = next_transition(record)
+    return transition is not None and transition[0] <= now
+
+
 def advance(record: OrderRecord, now: float, config: SandboxConfig) -> bool:
     """Apply every transition due by ``now``; return whether anything changed."""
     changed = False
-    while True:
-        candidates = []
-        if record.next_state and record.next_due is not None:
-            candidates.append((record.next_due, record.next_state))
-        if record.doc["order_state"] in EXPIRABLE:
-            candidates.append((record.expires_ts, EXPIRED))
-        if not candidates:
-            break
-        due, state = min(candidates)
-        if due > now:
-            break
+    while is_due(record, now):
+        due, state = next_transition(record)
         enter_state(record, state, due, config)
         changed = True
     return changed
