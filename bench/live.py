@@ -25,6 +25,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import socket
 import statistics
 import struct
@@ -375,16 +376,21 @@ def measure(services: Services = DEFAULT, *, in_process_sandbox: bool) -> dict:
     raise_fd_limit(ORDERS * WATCHERS_PER_ORDER * 2 + 1024)
     log_path = Path(tempfile.mkdtemp(prefix="shop-live-")) / "shop.log"
     metrics_dir = Path(tempfile.mkdtemp(prefix="shop-live-metrics-"))
-    with running_shop(workers=WORKERS, services=services, in_process_sandbox=in_process_sandbox,
-                      log_path=log_path, extra_env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as shop:
-        placing = time.monotonic()
-        orders = shop.place_orders(ORDERS)
-        placing = time.monotonic() - placing
-        for _ in range(8):  # fresh connections, so both workers warm up
-            httpx.get(shop.url + HOME, timeout=30).raise_for_status()
-        without_before = load(shop.url + HOME, seconds=LOAD_SECONDS)
-        figures = run_loop(measure_async(shop, orders))
-        without_after = load(shop.url + HOME, seconds=LOAD_SECONDS)
+    try:
+        metrics_env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+        with running_shop(workers=WORKERS, services=services, in_process_sandbox=in_process_sandbox,
+                          log_path=log_path, extra_env=metrics_env) as shop:
+            placing = time.monotonic()
+            orders = shop.place_orders(ORDERS)
+            placing = time.monotonic() - placing
+            for _ in range(8):  # fresh connections, so both workers warm up
+                httpx.get(shop.url + HOME, timeout=30).raise_for_status()
+            without_before = load(shop.url + HOME, seconds=LOAD_SECONDS)
+            figures = run_loop(measure_async(shop, orders))
+            without_after = load(shop.url + HOME, seconds=LOAD_SECONDS)
+    finally:
+        shutil.rmtree(log_path.parent, ignore_errors=True)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     without = statistics.mean([without_before["rps"], without_after["rps"]])
     figures.update(
         sandbox="in process" if in_process_sandbox else "over HTTP",
