@@ -33,6 +33,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from pydantic import ValidationError
 
 from storefront.upstream import schemas
+from storefront.upstream.client import AsyncCryptorefillsClient
 from storefront.upstream.end_user import EndUser
 from storefront.upstream.errors import UpstreamError
 from storefront.upstream.factory import build_async_client
@@ -112,7 +113,10 @@ def _record(order: Order, data: str) -> Order | None:
         # The payload may hold codes: say what failed, never what it said.
         logger.warning("order %s: stream message that is not an order skipped", order.reference)
         return None
-    return record_upstream_order(order=order, upstream=upstream, source=OrderEvent.Source.STREAM)
+    # On a row of its own: the feed's order is read by the loop's thread meanwhile, and replaced
+    # only there (recording changes the instance it is given).
+    mine = Order.objects.get(pk=order.pk)
+    return record_upstream_order(order=mine, upstream=upstream, source=OrderEvent.Source.STREAM)
 
 
 @dataclass(eq=False)
@@ -158,6 +162,13 @@ class Hub:
     def __init__(self) -> None:
         self.feeds: dict[str, Feed] = {}  # by order token
         self.checker: asyncio.Task | None = None
+        self._client: AsyncCryptorefillsClient | None = None
+
+    def client(self) -> AsyncCryptorefillsClient:
+        """The upstream client of this worker's streams, built when the first feed needs it."""
+        if self._client is None:
+            self._client = build_async_client()
+        return self._client
 
     async def watch(self, order: Order, *, end_user: EndUser) -> AsyncIterator[bytes]:
         """Join the order's feed and return the page's events, the current view first.
@@ -202,6 +213,9 @@ class Hub:
 
     def _close(self, feed: Feed) -> None:
         self.feeds.pop(feed.order.token, None)
+        if not self.feeds and self._client is not None:
+            _detached_task(self._client.aclose())
+            self._client = None
         if feed.follower is not None and feed.follower is not asyncio.current_task():
             feed.follower.cancel()
         if feed.leading:
@@ -246,9 +260,8 @@ class Hub:
                 feed.tell(rows[0])
             if not rows or feed.stopped:
                 return
-        client = build_async_client()
         try:
-            async with client.open_order_stream(
+            async with self.client().open_order_stream(
                 order_id=order.upstream_order_id, end_user=feed.end_user
             ) as events:
                 if not connected.done():
@@ -269,8 +282,6 @@ class Hub:
                 connected.set_exception(exc)
                 return
             logger.info("order %s: upstream stream dropped: %s", order.reference, exc)
-        finally:
-            await client.aclose()
         # The upstream's stream ended before the order did (dropped, or closed as long streams
         # are): so do the pages'. Their browsers reconnect, and the next one opens a new stream.
         feed.end()

@@ -438,6 +438,8 @@ class AsyncCryptorefillsClient:
             headers=_base_headers(config),
             timeout=config.timeout,
             transport=transport,
+            # One client holds a worker's streams, one connection each, for as long as they are open.
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=10),
         )
 
     async def aclose(self) -> None:

@@ -66,7 +66,11 @@ def get_client() -> CryptorefillsClient:
 
 
 def build_async_client() -> AsyncCryptorefillsClient:
-    """Return a new async client; one per stream, because an async pool is bound to its event loop."""
+    """Return a new async client, for one event loop: an async pool is bound to its loop.
+
+    Building one costs tens of milliseconds (its TLS context), so a worker keeps one for all its
+    streams (orders.live.Hub) instead of one per stream.
+    """
     transport = AsyncWSGITransport(get_sandbox_app()) if uses_in_process_sandbox() else None
     return AsyncCryptorefillsClient(client_config(), transport=transport)
 
