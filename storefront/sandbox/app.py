@@ -6,7 +6,8 @@ import re
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from . import handlers, lifecycle
@@ -96,14 +97,37 @@ class SandboxApp:
         # Trimming in place keeps the list object tests may hold a reference to.
         del self.request_log[:-REQUEST_LOG_SIZE]
 
-    def read_order(self, order_id: str) -> dict | None:
-        """Return the order brought up to date (as answered), or None if unknown."""
+    def _current_record(self, order_id: str):
         # Read first and take the write lock only when a transition is due: each open stream reads
         # its order a few times a second, and with the sandbox in process, in the shop's workers.
         record = self.store.get(order_id)
         if record is not None and lifecycle.is_due(record, self.clock()):
             record = self.store.update(order_id, lambda r: lifecycle.advance(r, self.clock(), self.config))
+        return record
+
+    def read_order(self, order_id: str) -> dict | None:
+        """Return the order brought up to date (as answered), or None if unknown."""
+        record = self._current_record(order_id)
         return lifecycle.public(record.doc) if record else None
+
+    @contextmanager
+    def order_watch(self, order_id: str) -> Iterator[Callable[[], dict | None]]:
+        """Yield a reader of the order for its stream, as read_order answers it, that reads the store
+        only when something was committed to it or one of the order's own transitions fell due."""
+        with self.store.change_counter() as changes:
+            seen: dict = {"version": None, "due": None, "order": None}
+
+            def read() -> dict | None:
+                version = changes()
+                due = seen["due"]
+                if version != seen["version"] or (due is not None and self.clock() >= due):
+                    record = self._current_record(order_id)
+                    transition = lifecycle.next_transition(record) if record else None
+                    seen.update(version=version, due=transition[0] if transition else None,
+                                order=lifecycle.public(record.doc) if record else None)
+                return seen["order"]
+
+            yield read
 
     def require_order(self, order_id: str) -> dict:
         """Return the order brought up to date, or fail with ORDER_NOT_FOUND."""

@@ -136,18 +136,23 @@ def get_order(app: SandboxApp, request: Request, order_id: str) -> Response:
 def subscribe(app: SandboxApp, request: Request, order_id: str) -> Response:
     """Stream an order's changes as server-sent events."""
     app.require_order(order_id)
-    events = order_events(
-        lambda: app.read_order(order_id),
-        lifecycle.is_final,
-        poll_seconds=app.config.sse_poll_seconds,
-        max_seconds=app.config.sse_max_seconds,
-    )
+    events = _watched_events(app, order_id)
     headers = [
         ("Content-Type", "text/event-stream; charset=utf-8"),
         ("Cache-Control", "no-cache"),
         ("X-Accel-Buffering", "no"),
     ]
     return Response(200, events, headers)
+
+
+def _watched_events(app: SandboxApp, order_id: str):
+    with app.order_watch(order_id) as read_order:
+        yield from order_events(
+            read_order,
+            lifecycle.is_final,
+            poll_seconds=app.config.sse_poll_seconds,
+            max_seconds=app.config.sse_max_seconds,
+        )
 
 
 def available_countries(app: SandboxApp, request: Request) -> Response:

@@ -93,6 +93,21 @@ class Store:
         with self._connect() as conn:
             conn.execute("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)", record.values())
 
+    @contextmanager
+    def change_counter(self) -> Iterator[Callable[[], int]]:
+        """Yield a function whose answer changes whenever any connection commits to the file.
+
+        SQLite's data_version, read on one connection kept for the block: a stream asks it a few
+        times a second and reads its order only when it changed (it may be asked from one thread,
+        then another, never from two at once).
+        """
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            yield lambda: conn.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            conn.close()
+
     def get(self, order_id: str) -> OrderRecord | None:
         """Return the stored order, or None."""
         with self._connect() as conn:
