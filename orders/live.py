@@ -218,6 +218,10 @@ class Hub:
             self._client = None
         if feed.follower is not None and feed.follower is not asyncio.current_task():
             feed.follower.cancel()
+        self._release(feed)
+
+    def _release(self, feed: Feed) -> None:
+        """Give up the lead of the order (another worker's page may take it)."""
         if feed.leading:
             feed.leading = False
             key = _leader_key(feed.order)
@@ -241,7 +245,14 @@ class Hub:
         """Hold the upstream's stream of the order while this worker leads it and pages watch it."""
         try:
             await self._follow_while_watched(feed, connected)
+        except Exception:
+            # Not the upstream saying no (that is handled where the stream is read): a fault here.
+            # End the pages' streams so they come back and another follower starts, rather than
+            # keep the lead with nobody reading the upstream.
+            logger.exception("order %s: following the upstream's stream failed", feed.order.reference)
+            feed.end()
         finally:
+            self._release(feed)
             if not connected.done():
                 connected.set_result(False)
 

@@ -17,6 +17,9 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     """A wsgiref server with a daemon thread per connection, so SSE streams do not block others."""
 
     daemon_threads = True
+    # socketserver's default of 5 pending connections drops most of a burst (a shop's workers
+    # opening a hundred order streams at once), and each dropped one waits 1, 3, 7... s to retry.
+    request_queue_size = 1024
 
 
 class Command(BaseCommand):
