@@ -15,9 +15,11 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 
 TARGET = "storefront.sandbox.app"
 COUNTS_DIR = os.environ.get("BENCH_SANDBOX_COUNTS_DIR", "")
+_writing = threading.Lock()
 
 
 def _instrument(module) -> None:
@@ -28,10 +30,13 @@ def _instrument(module) -> None:
         original(self, request)
         if request.path in module.UNLOGGED_PATHS:
             return
-        partial = f"{path}.tmp"
-        with open(partial, "w") as out:
-            json.dump(dict(self.request_counts), out)
-        os.replace(partial, path)  # whole files only: a reader never sees half of one
+        # The in-process sandbox answers from several threads at once (each order stream opens on
+        # one): one writes at a time, or a file renamed by one goes missing under the other.
+        with _writing:
+            partial = f"{path}.tmp"
+            with open(partial, "w") as out:
+                json.dump(dict(self.request_counts), out)
+            os.replace(partial, path)  # whole files only: a reader never sees half of one
 
     module.SandboxApp._log = _log
 
