@@ -24,7 +24,9 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import wraps
+from typing import NamedTuple
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
@@ -40,6 +42,7 @@ from storefront.upstream.factory import build_async_client
 
 from .models import Order, OrderEvent
 from .services import record_upstream_order
+from .states import TERMINAL_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def _amount(value) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def live_view(order: Order) -> dict:
+def live_view(order: Order | OrderNews) -> dict:
     """Return what an open order page shows of the order and is told when it changes."""
     return {
         "state": order.state,
@@ -67,12 +70,12 @@ def live_view(order: Order) -> dict:
     }
 
 
-def live_data(order: Order) -> str:
+def live_data(order: Order | OrderNews) -> str:
     """Return the data of the order's event as the page receives it (the page compares it as text)."""
     return json.dumps(live_view(order), separators=(",", ":"))
 
 
-def live_event(order: Order) -> bytes:
+def live_event(order: Order | OrderNews) -> bytes:
     return f"event: message\ndata: {live_data(order)}\n\n".encode()
 
 
@@ -99,9 +102,22 @@ def _database_call(function):
     return sync_to_async(call, thread_sensitive=False)
 
 
+class OrderNews(NamedTuple):
+    """What a page is told of an order, as read from its row twice a second."""
+
+    token: str
+    state: str
+    coin_amount_paid: Decimal | None
+    coin_amount_due: Decimal | None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+
 @_database_call
-def _read_many(tokens: list[str]) -> list[Order]:
-    return list(Order.objects.filter(token__in=tokens))
+def _read_news(tokens: list[str]) -> list[OrderNews]:
+    return [OrderNews(*row) for row in Order.objects.filter(token__in=tokens).values_list(*OrderNews._fields)]
 
 
 @_database_call
@@ -132,15 +148,18 @@ class Feed:
     renewed_at: float = 0.0
     stopped: bool = False
 
-    def tell(self, order: Order) -> None:
+    @property
+    def terminal(self) -> bool:
+        return self.order.is_terminal or self.stopped
+
+    def tell(self, news: Order | OrderNews) -> None:
         """Send every watcher the order's view if it changed, and stop them at a terminal state."""
-        self.order = order
-        message = live_event(order)
+        message = live_event(news)
         if message != self.sent:
             self.sent = message
             for queue in self.watchers:
                 queue.put_nowait(message)
-        if order.is_terminal:
+        if news.is_terminal:
             self.stop()
 
     def end(self) -> None:
@@ -187,7 +206,7 @@ class Hub:
                 raise
         queue: asyncio.Queue[bytes] = asyncio.Queue()
         queue.put_nowait(feed.sent)
-        if feed.stopped or feed.order.is_terminal:
+        if feed.terminal:
             queue.put_nowait(STOP_EVENT)
         feed.watchers.add(queue)
         self._start_checker()
@@ -262,11 +281,11 @@ class Hub:
             if not connected.done():
                 connected.set_result(False)
             await asyncio.sleep(CHECK_SECONDS)  # another worker leads; the checker reads its news
-            if self.feeds.get(order.token) is not feed or feed.stopped or feed.order.is_terminal:
+            if self.feeds.get(order.token) is not feed or feed.terminal:
                 return
         if connected.done():
             # Taken over from a worker that stopped leading: it may have seen the order end.
-            rows = await _read_many([order.token])
+            rows = await _read_news([order.token])
             if rows:
                 feed.tell(rows[0])
             if not rows or feed.stopped:
@@ -308,11 +327,11 @@ class Hub:
             feeds = dict(self.feeds)
             if not feeds:
                 break
-            for order in await _read_many(list(feeds)):
-                feed = feeds[order.token]
+            for news in await _read_news(list(feeds)):
+                feed = feeds[news.token]
                 if feed.leading:
                     self._claim(feed)  # renews the claim while the stream is quiet
-                feed.tell(order)
+                feed.tell(news)
 
 
 def _detached_task(coroutine) -> asyncio.Task:
