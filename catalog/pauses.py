@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
-from storefront.page_inputs import note_read
+from storefront.page_inputs import forget_checks, note_read
 from storefront.upstream.schemas import family_slug
 
 PAUSE_REMEMBERED_SECONDS = 3600
@@ -22,6 +22,7 @@ def _key(country_code: str, brand_name: str) -> str:
 def remember_paused_brand(*, country_code: str, brand_name: str) -> None:
     """Note that the supplier refused `brand_name` in a country as not active."""
     cache.set(_key(country_code, brand_name), 1, timeout=PAUSE_REMEMBERED_SECONDS)
+    forget_checks()  # this process's kept pages show the pause at once
 
 
 def is_brand_paused(*, country_code: str, brand_name: str) -> bool:

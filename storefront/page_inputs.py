@@ -10,6 +10,7 @@ none of them has reached its soft expiry (after which a fresh render is the one 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -60,12 +61,36 @@ def note_failed_read() -> None:
         inputs.fresh_until = 0.0
 
 
+# A kept page found current less than this long ago is taken as current without asking the shared
+# cache again: its inputs (the catalog's stamps, a brand's pause) are the same for every visitor,
+# and one more round trip to Redis per answer cost more than the rest of a polled status answer.
+# A process that writes such a value forgets its checks at once (forget_checks); the others see it
+# within this long.
+RECHECK_SECONDS = 1.0
+MAX_CHECKS = 10_000
+_checked: dict[tuple, float] = {}
+
+
+def forget_checks() -> None:
+    """Make the next kept page of this process ask the shared cache again (a value just changed)."""
+    _checked.clear()
+
+
 def still_current(seen: tuple[tuple[str, Any], ...]) -> bool:
-    """Return whether every shared-cache key read still holds the value seen (one round trip)."""
+    """Return whether every shared-cache key read still holds the value seen (one round trip, at
+    most once per RECHECK_SECONDS for the same reads)."""
     if not seen:
         return True
+    now = time.monotonic()
+    if now - _checked.get(seen, -math.inf) < RECHECK_SECONDS:
+        return True
     current = cache.get_many([key for key, _value in seen])
-    return all(current.get(key) == value for key, value in seen)
+    fresh = all(current.get(key) == value for key, value in seen)
+    if fresh:
+        if len(_checked) >= MAX_CHECKS:
+            _checked.clear()
+        _checked[seen] = now
+    return fresh
 
 
 def read_so_far() -> str:

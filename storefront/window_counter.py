@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache.backends.base import BaseCache
@@ -20,7 +21,13 @@ class WindowCount:
     """The events counted so far in the window, and the whole seconds until it closes (at least 1)."""
 
     count: int
-    seconds_left: int
+    # How the seconds left are found, asked only when a refused client is told them: on the disk
+    # cache that is one more read, which every counted request would otherwise pay.
+    _seconds_left: Callable[[], int]
+
+    @property
+    def seconds_left(self) -> int:
+        return self._seconds_left()
 
 
 def count_in_window(cache: BaseCache, key: str, *, window_seconds: int) -> WindowCount:
@@ -43,19 +50,25 @@ def _count_in_redis(cache: RedisCache, key: str, *, window_seconds: int) -> Wind
         # give it this window, or the client would be counted forever.
         cache.client.get_client(write=True).expire(redis_key, window_seconds)
         ttl = window_seconds
-    return WindowCount(count=count, seconds_left=max(1, ttl))
+    return WindowCount(count, lambda: max(1, ttl))
 
 
 def _count_with_add_and_incr(cache: BaseCache, key: str, *, window_seconds: int) -> WindowCount:
     """Open the window with add (its end time stored beside the counter), then count with incr."""
     ends_key = f"{key}:ends"
-    if cache.add(key, 1, timeout=window_seconds):
-        cache.set(ends_key, time.time() + window_seconds, timeout=window_seconds)
-        return WindowCount(count=1, seconds_left=window_seconds)
+    # incr first: once the window is open that is the only write (one SQLite transaction); add
+    # first made it two for every counted request.
     try:
         count = cache.incr(key)
-    except ValueError:  # the window closed between add and incr: this event opens the next one
+    except ValueError:  # no window open: this event opens one, unless another process just did
+        if cache.add(key, 1, timeout=window_seconds):
+            cache.set(ends_key, time.time() + window_seconds, timeout=window_seconds)
+            return WindowCount(1, lambda: window_seconds)
         return _count_with_add_and_incr(cache, key, window_seconds=window_seconds)
-    ends = cache.get(ends_key)
-    seconds_left = window_seconds if ends is None else math.ceil(ends - time.time())
-    return WindowCount(count=count, seconds_left=min(window_seconds, max(1, seconds_left)))
+
+    def seconds_left() -> int:
+        ends = cache.get(ends_key)
+        left = window_seconds if ends is None else math.ceil(ends - time.time())
+        return min(window_seconds, max(1, left))
+
+    return WindowCount(count, seconds_left)

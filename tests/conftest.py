@@ -13,6 +13,7 @@ from django.utils import translation
 
 from orders.status_fragment import forget_fragments
 from storefront.page_cache import forget_pages
+from storefront.page_inputs import forget_checks
 from storefront.upstream.cache import forget_memo
 from storefront.upstream.client import EndUser
 from storefront.upstream.factory import reset_clients
@@ -73,6 +74,7 @@ def clear_caches() -> None:
     forget_memo()
     forget_pages()
     forget_fragments()
+    forget_checks()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from orders_factory import *  # noqa: F403  (fixtures: order)
 from orders import status_fragment, views
 from orders.models import Order
 from orders.services import simulate_order_payment
+from storefront import page_inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +85,21 @@ def test_a_kept_fragment_is_rendered_again_once_the_payment_vias_it_shows_change
     poll(client, order)
     poll(client, order)
     assert len(built) == 1
-    cache.delete("upstream:payment_vias:stamp")  # refreshed elsewhere, or evicted
+    cache.delete("upstream:payment_vias:stamp")  # refreshed by another process, or evicted
+    later = time.monotonic() + page_inputs.RECHECK_SECONDS
+    monkeypatch.setattr(page_inputs.time, "monotonic", lambda: later)
     poll(client, order)
     assert len(built) == 2
+
+
+def test_polls_within_a_second_do_not_ask_the_shared_cache_again(client, order, monkeypatch):  # noqa: F811
+    poll(client, order)
+    asked = []
+    real = page_inputs.cache.get_many
+    monkeypatch.setattr(page_inputs.cache, "get_many", lambda keys: asked.append(keys) or real(keys))
+    poll(client, order)
+    poll(client, order)
+    assert len(asked) == 1  # the first poll checks what the kept fragment read; the next one trusts it
 
 
 def test_the_status_context_depends_on_nothing_of_the_request_but_the_stream_flag(order, rf):  # noqa: F811
