@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +57,16 @@ def forget_fragments() -> None:
         _fragments.clear()
 
 
+def _time_left_as_worded(expires_at, now) -> object:
+    """Return what decides the words |timeuntil gives the time left: below a day, the whole minutes
+    (it words hours and minutes of the seconds left); otherwise the words themselves, which cost
+    ten times as much to find."""
+    left = expires_at - now
+    if timedelta(0) < left < timedelta(days=1):
+        return left // timedelta(minutes=1)
+    return timeuntil(expires_at)
+
+
 def fragment_key(order: Order, *, streams: bool) -> tuple | None:
     """Return what the order's status fragment is rendered from, or None when it is never kept."""
     if order.state == OrderState.DONE:
@@ -68,7 +79,7 @@ def fragment_key(order: Order, *, streams: bool) -> tuple | None:
         keeps_updating(order, now=now),
         bool(order.expires_at and order.expires_at <= now),
         # The time left to pay, on the clock the template's |timeuntil filter reads.
-        timeuntil(order.expires_at) if order.expires_at else "",
+        _time_left_as_worded(order.expires_at, now) if order.expires_at else "",
         tuple(getattr(order, field.attname) for field in Order._meta.concrete_fields),
     )
 

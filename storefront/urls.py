@@ -24,8 +24,9 @@ if settings.SANDBOX_MODE:
     urlpatterns.append(path("sandbox/", include("storefront.sandbox_urls")))
 
 urlpatterns += i18n_patterns(
-    path("", include("notifications.urls")),
+    # The order pages first: their status is polled every few seconds by every open payment page.
     path("orders/", include("orders.urls")),
+    path("", include("notifications.urls")),
     path("", include("checkout.urls")),
     path("", include("catalog.urls")),
     prefix_default_language=False,

@@ -114,3 +114,14 @@ def test_the_status_context_depends_on_nothing_of_the_request_but_the_stream_fla
     assert first.keys() == second.keys()
     for name in first.keys() - {"now", "items"}:
         assert first[name] == second[name], name
+
+
+def test_the_time_left_in_the_key_changes_exactly_when_its_words_do():
+    now = timezone.now()
+    words_of_key: dict = {}
+    for seconds in range(1, 24 * 3600, 13):
+        expires_at = now + timedelta(seconds=seconds)
+        key = status_fragment._time_left_as_worded(expires_at, now)
+        words_of_key.setdefault(key, set()).add(timesince.timeuntil(expires_at, now))
+    assert all(len(words) == 1 for words in words_of_key.values())
+    assert len({next(iter(words)) for words in words_of_key.values()}) == len(words_of_key)
