@@ -112,19 +112,25 @@ class SandboxApp:
 
     @contextmanager
     def order_watch(self, order_id: str) -> Iterator[Callable[[], dict | None]]:
-        """Yield a reader of the order for its stream, as read_order answers it, that reads the store
-        only when something was committed to it or one of the order's own transitions fell due."""
-        with self.store.change_counter() as changes:
-            seen: dict = {"version": None, "due": None, "order": None}
+        """Yield a reader of the order for its stream, as read_order answers it, that reads and
+        parses the order only when its stored row changed or one of its transitions fell due (each
+        commit to the file, for any order, would otherwise have every open stream re-read its own)."""
+        with self.store.watch() as watch:
+            seen: dict = {"version": None, "stamp": None, "due": None, "order": None}
 
             def read() -> dict | None:
-                version = changes()
-                due = seen["due"]
-                if version != seen["version"] or (due is not None and self.clock() >= due):
-                    record = self._current_record(order_id)
-                    transition = lifecycle.next_transition(record) if record else None
-                    seen.update(version=version, due=transition[0] if transition else None,
-                                order=lifecycle.public(record.doc) if record else None)
+                version, due = watch.version(), seen["due"]
+                fell_due = due is not None and self.clock() >= due
+                if version == seen["version"] and not fell_due:
+                    return seen["order"]
+                seen["version"] = version
+                stamp = watch.stamp(order_id)
+                if stamp == seen["stamp"] and not fell_due:
+                    return seen["order"]
+                record = self._current_record(order_id)
+                transition = lifecycle.next_transition(record) if record else None
+                seen.update(stamp=watch.stamp(order_id), due=transition[0] if transition else None,
+                            order=lifecycle.public(record.doc) if record else None)
                 return seen["order"]
 
             yield read

@@ -68,6 +68,23 @@ class OrderRecord:
         )
 
 
+@dataclass
+class StoreWatch:
+    """Questions a stream asks the store over and over, on a connection of its own."""
+
+    conn: sqlite3.Connection
+
+    def version(self) -> int:
+        """A number that changes whenever any connection commits to the file (SQLite's data_version)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def stamp(self, order_id: str) -> tuple | None:
+        """The order's stored row as it is, unparsed: equal stamps, equal orders."""
+        return self.conn.execute(
+            "SELECT doc, next_state, next_due, expires_ts FROM orders WHERE order_id = ?", (order_id,)
+        ).fetchone()
+
+
 class Store:
     """Orders in one SQLite file; every operation opens its own connection."""
 
@@ -94,17 +111,13 @@ class Store:
             conn.execute("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)", record.values())
 
     @contextmanager
-    def change_counter(self) -> Iterator[Callable[[], int]]:
-        """Yield a function whose answer changes whenever any connection commits to the file.
-
-        SQLite's data_version, read on one connection kept for the block: a stream asks it a few
-        times a second and reads its order only when it changed (it may be asked from one thread,
-        then another, never from two at once).
-        """
+    def watch(self) -> Iterator[StoreWatch]:
+        """Yield cheap questions to the file on one connection kept for the block (a stream asks a
+        few times a second; from one thread, then another, never from two at once)."""
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
         try:
-            yield lambda: conn.execute("PRAGMA data_version").fetchone()[0]
+            yield StoreWatch(conn)
         finally:
             conn.close()
 
