@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractContextManager, AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -431,8 +431,15 @@ class CryptorefillsClient:
 class AsyncCryptorefillsClient:
     """Asynchronous client for long-lived calls (the order stream), so they hold no worker thread."""
 
-    def __init__(self, config: ClientConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_call: CallObserver | None = None,
+    ) -> None:
         self.config = config
+        self._observe = on_call or _unobserved
         self._http = httpx.AsyncClient(
             base_url=config.base_url,
             headers=_base_headers(config),
@@ -452,10 +459,15 @@ class AsyncCryptorefillsClient:
         """Open the upstream's order stream and yield its events (status checked first), closed on exit."""
         headers = {**end_user.headers(), "Accept": "text/event-stream"}
         timeout = httpx.Timeout(self.config.timeout.connect, read=None, connect=self.config.timeout.connect)
+        url = f"/v5/orders/{order_id}/subscribe"
         try:
-            async with self._http.stream(
-                "GET", f"/v5/orders/{order_id}/subscribe", headers=headers, timeout=timeout
-            ) as response:
+            async with AsyncExitStack() as opened:
+                # The attempt is observed until the answer's head: what follows is the stream itself.
+                with self._observe("GET", url) as answered:
+                    response = await opened.enter_async_context(
+                        self._http.stream("GET", url, headers=headers, timeout=timeout)
+                    )
+                    answered(response.status_code)
                 if response.status_code >= 400:
                     await response.aread()
                     raise _status_error(response)

@@ -71,8 +71,10 @@ def build_async_client() -> AsyncCryptorefillsClient:
     Building one costs tens of milliseconds (its TLS context), so a worker keeps one for all its
     streams (orders.live.Hub) instead of one per stream.
     """
+    from storefront.metrics import observe_upstream_call
+
     transport = AsyncWSGITransport(get_sandbox_app()) if uses_in_process_sandbox() else None
-    return AsyncCryptorefillsClient(client_config(), transport=transport)
+    return AsyncCryptorefillsClient(client_config(), transport=transport, on_call=observe_upstream_call)
 
 
 def reset_clients() -> None:

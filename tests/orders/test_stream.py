@@ -177,3 +177,13 @@ def test_the_page_served_as_make_run_serves_it_offers_the_stream_and_what_it_sho
     page = get_through_serving(reverse("orders:detail", kwargs={"token": order.token}))
     assert f'data-stream-url="{stream_url(order)}"' in page.text
     assert 'data-live="{&quot;state&quot;:&quot;WaitingForPayment&quot;' in page.text
+
+
+def test_opening_the_upstream_stream_is_counted_in_the_metrics(order, end_user):
+    from storefront.metrics import UPSTREAM_CALLS
+
+    counted = UPSTREAM_CALLS.labels("GET /v5/orders/{id}/subscribe", "2xx")
+    before = counted._value.get()
+    get_client().simulate_payment(order_id=order.upstream_order_id, action="expire", end_user=end_user)
+    open_stream(stream_url(order))
+    assert counted._value.get() == before + 1
