@@ -70,6 +70,9 @@ def served_shop(tmp_path: Path, *, over_http: bool, orders: int) -> Iterator[Ser
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    # As make run does: with DEBUG off the pages' scripts are served from the collected files, which a
+    # fresh clone does not have yet.
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     log = (tmp_path / "shop.log").open("w+")
     processes = [
         subprocess.Popen([*manage, "sandbox_upstream", "--port", str(sandbox_port)],
