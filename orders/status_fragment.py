@@ -12,9 +12,7 @@ so no code is kept in memory.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,6 +27,7 @@ from django.utils.timesince import timeuntil
 
 from storefront import page_inputs
 from storefront.htmx import STOP_POLLING, render_page, wants_partial
+from storefront.kept_in_memory import KeptInMemory
 
 from .models import Order
 from .services import keeps_updating
@@ -47,14 +46,12 @@ class KeptFragment:
     fresh_until: float
 
 
-_fragments: OrderedDict[tuple, KeptFragment] = OrderedDict()
-_fragments_lock = threading.Lock()
+_fragments: KeptInMemory[tuple, KeptFragment] = KeptInMemory(MAX_FRAGMENTS)
 
 
 def forget_fragments() -> None:
     """Drop every kept fragment of this process (tests call this)."""
-    with _fragments_lock:
-        _fragments.clear()
+    _fragments.clear()
 
 
 def _time_left_as_worded(expires_at, now) -> object:
@@ -85,15 +82,7 @@ def fragment_key(order: Order, *, streams: bool) -> tuple | None:
 
 
 def _find(key: tuple) -> KeptFragment | None:
-    kept = _fragments.get(key)
-    if kept is None:
-        return None
-    if time.time() >= kept.fresh_until or not page_inputs.still_current(kept.inputs):
-        with _fragments_lock:
-            if _fragments.get(key) is kept:
-                del _fragments[key]
-        return None
-    return kept
+    return _fragments.get(key, still_good=page_inputs.kept_copy_is_current)
 
 
 def _run_context_processors(request: HttpRequest) -> None:
@@ -132,8 +121,5 @@ def render_status(request: HttpRequest, order: Order, *, streams: bool,
     ):
         fragment = KeptFragment(content=response.content, status=response.status_code,
                                 inputs=tuple(inputs.seen.items()), fresh_until=inputs.fresh_until)
-        with _fragments_lock:
-            _fragments[key] = fragment
-            while len(_fragments) > MAX_FRAGMENTS:
-                _fragments.popitem(last=False)
+        _fragments.put(key, fragment)
     return response

@@ -16,9 +16,7 @@ read has changed or reached its soft expiry, so the next request renders it and 
 from __future__ import annotations
 
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -30,6 +28,7 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 
 from . import page_inputs
+from .kept_in_memory import KeptInMemory
 
 MAX_PAGES = 1000
 # Stands in for the visitor's CSRF token in a rendered page: unguessable, letters and digits only,
@@ -55,14 +54,12 @@ class KeptPage:
     fresh_until: float
 
 
-_pages: OrderedDict[tuple, KeptPage] = OrderedDict()
-_pages_lock = threading.Lock()
+_pages: KeptInMemory[tuple, KeptPage] = KeptInMemory(MAX_PAGES)
 
 
 def forget_pages() -> None:
     """Drop every kept page of this process (tests call this)."""
-    with _pages_lock:
-        _pages.clear()
+    _pages.clear()
 
 
 def csrf_placeholder(request: HttpRequest) -> dict:
@@ -96,26 +93,11 @@ def visitor_key(request: HttpRequest, view_name: str) -> tuple | None:
 
 
 def _find(key: tuple) -> KeptPage | None:
-    kept = _pages.get(key)
-    if kept is None:
-        return None
-    if time.time() >= kept.fresh_until or not page_inputs.still_current(kept.inputs):
-        with _pages_lock:
-            if _pages.get(key) is kept:
-                del _pages[key]
-        return None
-    with _pages_lock:
-        if key in _pages:
-            _pages.move_to_end(key)
-    return kept
+    return _pages.get(key, still_good=page_inputs.kept_copy_is_current)
 
 
 def _keep(key: tuple, page: KeptPage) -> None:
-    with _pages_lock:
-        _pages[key] = page
-        _pages.move_to_end(key)
-        while len(_pages) > MAX_PAGES:
-            _pages.popitem(last=False)
+    _pages.put(key, page)
 
 
 def _keepable(request: HttpRequest, response: HttpResponse, inputs: page_inputs.RenderInputs,

@@ -93,6 +93,11 @@ def still_current(seen: tuple[tuple[str, Any], ...]) -> bool:
     return fresh
 
 
+def kept_copy_is_current(kept) -> bool:
+    """Return whether a kept render (its `inputs` and `fresh_until`) may still be answered."""
+    return time.time() < kept.fresh_until and still_current(kept.inputs)
+
+
 def read_so_far() -> str:
     """Return a digest of the shared-cache values read so far in this render ("" when none is recorded).
 

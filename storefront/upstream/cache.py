@@ -10,15 +10,14 @@ a 50-brand one.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 
+from storefront.kept_in_memory import KeptInMemory
 from storefront.metrics import count_cache_read
 from storefront.page_inputs import note_failed_read, note_read
 
@@ -30,22 +29,16 @@ LOCK_SECONDS = 30
 MEMO_SIZE = 512
 
 Entry = tuple[float, Any]
-_memo: OrderedDict[str, Entry] = OrderedDict()
-_memo_lock = threading.Lock()
+_memo: KeptInMemory[str, Entry] = KeptInMemory(MEMO_SIZE)
 
 
 def _remember(cache_key: str, entry: Entry) -> None:
-    with _memo_lock:
-        _memo[cache_key] = entry
-        _memo.move_to_end(cache_key)
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
+    _memo.put(cache_key, entry)
 
 
 def forget_memo() -> None:
     """Drop this process's decoded copies (tests that edit the shared cache call this)."""
-    with _memo_lock:
-        _memo.clear()
+    _memo.clear()
 
 
 def _read(cache_key: str) -> Entry | None:
