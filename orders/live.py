@@ -34,6 +34,7 @@ from django.db import close_old_connections
 from django.http import HttpResponse, StreamingHttpResponse
 from pydantic import ValidationError
 
+from storefront.numbers import plain_number
 from storefront.upstream import schemas
 from storefront.upstream.client import AsyncCryptorefillsClient
 from storefront.upstream.end_user import EndUser
@@ -57,8 +58,8 @@ END_OF_FEED = object()
 PROCESS_ID = uuid.uuid4().hex
 
 
-def _amount(value) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else plain_number(value)  # null in the page's JSON, not ""
 
 
 def live_view(order: Order | OrderNews) -> dict:
