@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .leased_allowance import Allowance, spend
 from .upstream.end_user import client_ip
 from .window_counter import WindowCount, count_in_window
 
@@ -23,9 +24,15 @@ def count_request(*, scope: str, key: str, window_seconds: int) -> WindowCount:
     return count_in_window(caches["default"], f"ratelimit:{scope}:{key}", window_seconds=window_seconds)
 
 
+def allow(*, scope: str, key: str, limit: int, window_seconds: int) -> Allowance:
+    """Spend one request of `key`'s window in `scope`, as count_request counts it, from this
+    process's lease of it (storefront.leased_allowance): refused once the limit is passed."""
+    return spend(caches["default"], f"ratelimit:{scope}:{key}", limit=limit, window_seconds=window_seconds)
+
+
 def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
     """Count one request of `key` in `scope`; return False once the window's limit is passed."""
-    return count_request(scope=scope, key=key, window_seconds=window_seconds).count <= limit
+    return allow(scope=scope, key=key, limit=limit, window_seconds=window_seconds).allowed
 
 
 def too_many_requests(request: HttpRequest, *, retry_after: int) -> HttpResponse:
@@ -43,10 +50,10 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] = ("GET", "POST")) -> C
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method in methods:
                 limit, window = settings.RATE_LIMITS[scope]
-                counted = count_request(scope=scope, key=client_ip(request), window_seconds=window)
-                if counted.count > limit:
+                allowance = allow(scope=scope, key=client_ip(request), limit=limit, window_seconds=window)
+                if not allowance.allowed:
                     # The client may come back when its own window closes, not a whole window later.
-                    return too_many_requests(request, retry_after=counted.seconds_left)
+                    return too_many_requests(request, retry_after=allowance.retry_after)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -30,19 +30,19 @@ class WindowCount:
         return self._seconds_left()
 
 
-def count_in_window(cache: BaseCache, key: str, *, window_seconds: int) -> WindowCount:
-    """Count one event under `key`; the count starts at the first event and lasts the window."""
+def count_in_window(cache: BaseCache, key: str, *, window_seconds: int, amount: int = 1) -> WindowCount:
+    """Count `amount` events under `key`; the count starts at the first event and lasts the window."""
     if isinstance(cache, RedisCache):
-        return _count_in_redis(cache, key, window_seconds=window_seconds)
-    return _count_with_add_and_incr(cache, key, window_seconds=window_seconds)
+        return _count_in_redis(cache, key, window_seconds=window_seconds, amount=amount)
+    return _count_with_add_and_incr(cache, key, window_seconds=window_seconds, amount=amount)
 
 
-def _count_in_redis(cache: RedisCache, key: str, *, window_seconds: int) -> WindowCount:
+def _count_in_redis(cache: RedisCache, key: str, *, window_seconds: int, amount: int) -> WindowCount:
     """One round trip: create the counter with its expiry if missing, count, read the time left."""
     redis_key = cache.client.make_key(key)
     pipeline = cache.client.get_client(write=True).pipeline(transaction=False)
     pipeline.set(redis_key, 0, ex=window_seconds, nx=True)  # only a missing counter is created
-    pipeline.incr(redis_key)  # keeps the expiry it finds
+    pipeline.incrby(redis_key, amount)  # keeps the expiry it finds
     pipeline.ttl(redis_key)
     _created, count, ttl = pipeline.execute()
     if ttl < 0:
@@ -53,18 +53,18 @@ def _count_in_redis(cache: RedisCache, key: str, *, window_seconds: int) -> Wind
     return WindowCount(count, lambda: max(1, ttl))
 
 
-def _count_with_add_and_incr(cache: BaseCache, key: str, *, window_seconds: int) -> WindowCount:
+def _count_with_add_and_incr(cache: BaseCache, key: str, *, window_seconds: int, amount: int) -> WindowCount:
     """Open the window with add (its end time stored beside the counter), then count with incr."""
     ends_key = f"{key}:ends"
     # incr first: once the window is open that is the only write (one SQLite transaction); add
     # first made it two for every counted request.
     try:
-        count = cache.incr(key)
+        count = cache.incr(key, amount)
     except ValueError:  # no window open: this event opens one, unless another process just did
-        if cache.add(key, 1, timeout=window_seconds):
+        if cache.add(key, amount, timeout=window_seconds):
             cache.set(ends_key, time.time() + window_seconds, timeout=window_seconds)
-            return WindowCount(1, lambda: window_seconds)
-        return _count_with_add_and_incr(cache, key, window_seconds=window_seconds)
+            return WindowCount(amount, lambda: window_seconds)
+        return _count_with_add_and_incr(cache, key, window_seconds=window_seconds, amount=amount)
 
     def seconds_left() -> int:
         ends = cache.get(ends_key)

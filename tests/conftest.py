@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.utils import translation
 
 from orders.status_fragment import forget_fragments
+from storefront.leased_allowance import forget_leases
 from storefront.page_cache import forget_pages
 from storefront.page_inputs import forget_checks
 from storefront.upstream.cache import forget_memo
@@ -68,13 +69,15 @@ def isolated_upstream(tmp_path, monkeypatch, settings):
 
 
 def clear_caches() -> None:
-    """Empty the shared cache, this process's fragment cache, its decoded copies and its kept pages."""
+    """Empty the shared cache and what this process keeps beside it: fragments, decoded copies, kept
+    pages, their checks and its rate-limit leases."""
     for each in caches.all():
         each.clear()
     forget_memo()
     forget_pages()
     forget_fragments()
     forget_checks()
+    forget_leases()
 
 
 @pytest.fixture(autouse=True)
