@@ -77,12 +77,16 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         stuck_before = timezone.now() - stuck_after()
-        if self.value() == "yes":
-            return queryset.filter(any_attention_q(stuck_before=stuck_before))
         reasons = needs_attention_q(stuck_before=stuck_before)
-        if self.value() in reasons:
-            return queryset.filter(reasons[self.value()])
-        return queryset
+        if self.value() == "yes":
+            condition = any_attention_q(stuck_before=stuck_before)
+        elif self.value() in reasons:
+            condition = reasons[self.value()]
+        else:
+            return queryset
+        # As a subquery of its own the candidates' partial index leads; beside the list's ORDER BY
+        # id and its other filters, SQLite walked all the orders by id instead (33 ms at 100,000).
+        return queryset.filter(pk__in=Order.objects.filter(condition).values("pk"))
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -151,6 +151,26 @@ def test_needs_attention_filter(staff_client):
     assert listed(staff_client.get(CHANGELIST, {"attention": "yes"})) == wanted
 
 
+def query_plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a small table is read whole otherwise
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql)
+        return " ".join(str(cell) for row in cursor.fetchall() for cell in row)
+
+
+def test_the_needs_attention_list_reads_the_candidates_index_beside_other_filters(staff_client):
+    add_orders("n", 500, coin="USDT")
+    make_row(state=OrderState.SUBMIT_FAILED, coin="USDT")
+    url = f"{CHANGELIST}?coin__exact=USDT&attention=yes"
+    assert staff_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert len(listed(staff_client.get(url))) == 1
+    plans = [query_plan(q["sql"]) for q in queries if '"orders_order"' in q["sql"]]
+    # Ordered by id beside the coin filter, SQLite walked every order by id instead.
+    assert plans and all("orders_order_attention_idx" in plan for plan in plans), plans
+
+
 @pytest.mark.parametrize("reason", ["stuck", "partial", "late", "unknown", "manual", "failed"])
 def test_needs_attention_filter_by_reason(staff_client, reason):
     rows = {
