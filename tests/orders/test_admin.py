@@ -162,8 +162,10 @@ def query_plan(sql: str) -> str:
 def test_the_needs_attention_list_reads_the_candidates_index_beside_other_filters(staff_client):
     add_orders("n", 500, coin="USDT")
     make_row(state=OrderState.SUBMIT_FAILED, coin="USDT")
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Order._meta.db_table}")  # a shop's database has its statistics
+    if connection.vendor == "postgresql":
+        # Autovacuum gathers a shop's statistics; nothing does on SQLite, whose planner goes without.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Order._meta.db_table}")
     url = f"{CHANGELIST}?coin__exact=USDT&attention=yes"
     assert staff_client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
