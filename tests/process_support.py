@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import socket
 import time
 from pathlib import Path
@@ -42,3 +43,19 @@ def wait_for(condition, *, seconds: float, what: str) -> None:
             pass
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def results_of_processes(target, count: int, *args) -> list:
+    """Run `target(*args, barrier, results)` in `count` new processes at once; return what each put.
+
+    The barrier lets every process start its work at the same moment, or they would not overlap.
+    """
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(count), context.Queue()
+    processes = [context.Process(target=target, args=(*args, barrier, results)) for _ in range(count)]
+    for process in processes:
+        process.start()
+    collected = [results.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    return collected

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 
 import pytest
 from django.core.cache import caches
+from process_support import results_of_processes
 
 from storefront import leased_allowance
 from storefront.disk_cache import SharedDiskCache
@@ -74,20 +74,12 @@ def test_a_refused_client_is_told_when_its_window_closes_and_is_allowed_after_it
 
 def spend_in_another_process(directory: str, barrier, results) -> None:
     cache = SharedDiskCache(directory, {})
-    barrier.wait()  # all processes at once, or they would not overlap
+    barrier.wait()
     results.put(sum(spend(cache, "crowd", limit=LIMIT, window_seconds=60).allowed for _ in range(ATTEMPTS)))
 
 
 def test_processes_leasing_one_window_together_never_allow_more_than_its_limit(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(PROCESSES), context.Queue()
-    workers = [context.Process(target=spend_in_another_process, args=(str(tmp_path), barrier, results))
-               for _ in range(PROCESSES)]
-    for worker in workers:
-        worker.start()
-    allowed = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
+    allowed = results_of_processes(spend_in_another_process, PROCESSES, str(tmp_path))
     assert sum(allowed) <= LIMIT
     # Each process may be left holding at most one unspent lease when the others use up the window.
     assert sum(allowed) >= LIMIT - PROCESSES * (largest_lease(LIMIT) - 1)

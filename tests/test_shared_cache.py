@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from process_support import results_of_processes
 
 from storefront.cache_config import default_cache
 from storefront.disk_cache import SharedDiskCache
@@ -56,7 +56,7 @@ def test_cache_objects_of_different_requests_share_the_process_cache(tmp_path):
 def count_and_lock(directory: str, barrier, results) -> None:
     """In another process: count ROUNDS events in one window and try to take ROUNDS locks."""
     cache = SharedDiskCache(directory, {})
-    barrier.wait()  # all processes at once, or they would not overlap
+    barrier.wait()
     taken = 0
     for n in range(ROUNDS):
         count_in_window(cache, "counter", window_seconds=60)
@@ -65,15 +65,7 @@ def count_and_lock(directory: str, barrier, results) -> None:
 
 
 def test_counts_and_locks_are_exact_across_processes(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(PROCESSES), context.Queue()
-    workers = [context.Process(target=count_and_lock, args=(str(tmp_path), barrier, results))
-               for _ in range(PROCESSES)]
-    for worker in workers:
-        worker.start()
-    taken = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
+    taken = results_of_processes(count_and_lock, PROCESSES, str(tmp_path))
     cache = SharedDiskCache(str(tmp_path), {})
     # Django's database cache, measured the same way, kept 41 % of the counts and gave 554 of 500 locks.
     assert cache.get("counter") == PROCESSES * ROUNDS

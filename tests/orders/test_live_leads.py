@@ -6,8 +6,8 @@ import asyncio
 import json
 
 import pytest
-from async_support import run_async
 from asgiref.sync import sync_to_async
+from async_support import run_async
 from django.core.cache import cache
 from orders_factory import *  # noqa: F403  (fixtures: order, make_order, upstream_calls, wait_until)
 
