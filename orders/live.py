@@ -344,9 +344,10 @@ class Hub:
         where each asking for itself was two round trips per order every tick."""
         if not followed:
             return
-        held = cache.get_many([_leader_key(feed.order) for feed in followed])
-        for feed in followed:
-            if _leader_key(feed.order) not in held:
+        by_key = {_leader_key(feed.order): feed for feed in followed}
+        held = cache.get_many(list(by_key))
+        for key, feed in by_key.items():
+            if key not in held:
                 feed.lead_free.set()
 
 

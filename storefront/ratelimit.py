@@ -15,19 +15,23 @@ from .upstream.end_user import client_ip
 from .window_counter import WindowCount, count_in_window
 
 
+def _window_key(scope: str, key: str) -> str:
+    return f"ratelimit:{scope}:{key}"
+
+
 def count_request(*, scope: str, key: str, window_seconds: int) -> WindowCount:
     """Count one request of `key` in `scope`, in a window opened by the key's first request.
 
     The window closes `window_seconds` after that first request. A window aligned to the clock
     would reset at every boundary and let a burst of twice the limit straddle it.
     """
-    return count_in_window(caches["default"], f"ratelimit:{scope}:{key}", window_seconds=window_seconds)
+    return count_in_window(caches["default"], _window_key(scope, key), window_seconds=window_seconds)
 
 
 def allow(*, scope: str, key: str, limit: int, window_seconds: int) -> Allowance:
     """Spend one request of `key`'s window in `scope`, as count_request counts it, from this
     process's lease of it (storefront.leased_allowance): refused once the limit is passed."""
-    return spend(caches["default"], f"ratelimit:{scope}:{key}", limit=limit, window_seconds=window_seconds)
+    return spend(caches["default"], _window_key(scope, key), limit=limit, window_seconds=window_seconds)
 
 
 def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
