@@ -19,6 +19,8 @@ from typing import Any
 
 from django.core.cache import cache
 
+from .kept_in_memory import KeptInMemory
+
 
 @dataclass
 class RenderInputs:
@@ -68,7 +70,7 @@ def note_failed_read() -> None:
 # within this long.
 RECHECK_SECONDS = 1.0
 MAX_CHECKS = 10_000
-_checked: dict[tuple, float] = {}
+_checked: KeptInMemory[tuple, float] = KeptInMemory(MAX_CHECKS)  # reads -> when last found current
 
 
 def forget_checks() -> None:
@@ -82,14 +84,13 @@ def still_current(seen: tuple[tuple[str, Any], ...]) -> bool:
     if not seen:
         return True
     now = time.monotonic()
-    if now - _checked.get(seen, -math.inf) < RECHECK_SECONDS:
+    checked_at = _checked.get(seen)
+    if checked_at is not None and now - checked_at < RECHECK_SECONDS:
         return True
     current = cache.get_many([key for key, _value in seen])
     fresh = all(current.get(key) == value for key, value in seen)
     if fresh:
-        if len(_checked) >= MAX_CHECKS:
-            _checked.clear()
-        _checked[seen] = now
+        _checked.put(seen, now)
     return fresh
 
 
