@@ -20,8 +20,8 @@ from storefront.upstream.factory import get_client, get_sandbox_app
 
 # Test modules take the fixtures with `from orders_factory import *`.
 __all__ = [
-    "LIVE_FIXTURES", "cart_order", "live_answer", "make_order", "order", "place_order", "upstream_calls",
-    "wait_until_fixture",
+    "LIVE_FIXTURES", "cart_order", "live_answer", "make_order", "order", "place_order", "streams_opened",
+    "upstream_calls", "wait_until_fixture",
 ]
 
 LIVE_FIXTURES = Path(__file__).resolve().parents[1] / "contract" / "fixtures"
@@ -128,6 +128,13 @@ def upstream_calls():
         return sum(1 for method, path, _headers in log if method == "GET" and path.startswith(prefix))
 
     return count
+
+
+def streams_opened() -> float:
+    """Return how many upstream order streams this process has opened, as its metrics count them."""
+    from storefront.metrics import UPSTREAM_CALLS
+
+    return UPSTREAM_CALLS.labels("GET /v5/orders/{id}/subscribe", "2xx")._value.get()
 
 
 def wait_until(predicate, *, timeout: float = 5.0, interval: float = 0.05) -> bool:
